@@ -1,0 +1,226 @@
+"""``build_settings``: turn validated ``StrictSettings`` into Django settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import dj_database_url
+
+from django_strict_core.log import build_logging
+
+if TYPE_CHECKING:
+    from django_strict_core.conf.environment import StrictSettings
+
+PASSWORD_VALIDATORS = (
+    "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+    "django.contrib.auth.password_validation.MinimumLengthValidator",
+    "django.contrib.auth.password_validation.CommonPasswordValidator",
+    "django.contrib.auth.password_validation.NumericPasswordValidator",
+)
+
+MIDDLEWARE = (
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+
+HEALTH_REDIRECT_EXEMPT = (r"^api/health/",)
+
+
+def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[str, Any]:
+    """Return the Django settings that the strict baseline prescribes.
+
+    Use it once in ``settings.py``::
+
+        SETTINGS = Settings()
+        globals().update(build_settings(SETTINGS, base_dir=BASE_DIR))
+
+    Any key can be overridden after the call.
+
+    Args:
+        settings: The validated environment.
+        base_dir: The project directory; the default SQLite database and
+            ``STATIC_ROOT`` live under it.
+
+    Returns:
+        A dict of upper-case Django setting names to values.
+    """
+    base = Path(base_dir)
+    result: dict[str, Any] = {
+        "SECRET_KEY": settings.secret_key.get_secret_value(),
+        "DEBUG": settings.debug,
+        "ALLOWED_HOSTS": list(settings.allowed_hosts),
+        "CSRF_TRUSTED_ORIGINS": list(settings.csrf_trusted_origins),
+        "DATABASES": {"default": database_config(settings, base)},
+        "CACHES": {"default": cache_config(settings)},
+        "MIDDLEWARE": list(MIDDLEWARE),
+        "AUTH_PASSWORD_VALIDATORS": [{"NAME": name} for name in PASSWORD_VALIDATORS],
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "USE_TZ": True,
+        "STATIC_URL": "static/",
+        "STATIC_ROOT": base / "staticfiles",
+        "REST_FRAMEWORK": rest_framework_config(settings),
+        "SPECTACULAR_SETTINGS": {
+            "TITLE": f"{settings.service_name} API",
+            "VERSION": settings.service_version,
+            "SERVE_INCLUDE_SCHEMA": False,
+            "COMPONENT_SPLIT_REQUEST": True,
+        },
+        "LOGGING": build_logging(
+            level=settings.log_level,
+            log_format=settings.log_format,
+            service=settings.service_name,
+            environment=settings.env,
+            version=settings.service_version,
+        ),
+        **session_config(settings),
+        **security_config(settings),
+    }
+    if settings.env == "test":
+        # Hashing with the default PBKDF2 iterations dominates test suites.
+        result["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return result
+
+
+def database_config(settings: StrictSettings, base_dir: Path) -> dict[str, Any]:
+    """Return the ``default`` database from ``DATABASE_URL`` or SQLite.
+
+    Persistent connections are off unless asked for: under ASGI each request may run
+    in a different thread, and a pool (``DATABASE_POOL``) is the safe way to reuse
+    PostgreSQL connections.
+
+    Args:
+        settings: The validated environment.
+        base_dir: Where the default SQLite file lives.
+
+    Returns:
+        One entry of Django's ``DATABASES``.
+    """
+    url = (
+        settings.database_url.get_secret_value()
+        if settings.database_url
+        else f"sqlite:///{base_dir / 'db.sqlite3'}"
+    )
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(
+            url,
+            conn_max_age=settings.database_conn_max_age,
+            conn_health_checks=settings.database_conn_max_age > 0,
+        )
+    )
+    if "postgresql" in config["ENGINE"]:
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", settings.database_connect_timeout)
+        if settings.database_pool:
+            options["pool"] = True
+    return config
+
+
+def cache_config(settings: StrictSettings) -> dict[str, Any]:
+    """Return the ``default`` cache: django-redis for ``REDIS_URL``, else local memory.
+
+    Args:
+        settings: The validated environment.
+
+    Returns:
+        One entry of Django's ``CACHES``.
+    """
+    if settings.redis_url is None:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": settings.redis_url.get_secret_value(),
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": settings.redis_connect_timeout,
+            "SOCKET_TIMEOUT": settings.redis_socket_timeout,
+        },
+    }
+
+
+def session_config(settings: StrictSettings) -> dict[str, Any]:
+    """Return session settings: cached in Redis and backed by the database.
+
+    Args:
+        settings: The validated environment.
+
+    Returns:
+        Session-related Django settings.
+    """
+    engine = (
+        "django.contrib.sessions.backends.cached_db"
+        if settings.redis_url is not None
+        else "django.contrib.sessions.backends.db"
+    )
+    return {
+        "SESSION_ENGINE": engine,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def security_config(settings: StrictSettings) -> dict[str, Any]:
+    """Return the security settings; the strict ones apply in staging and production.
+
+    Args:
+        settings: The validated environment.
+
+    Returns:
+        Security-related Django settings.
+    """
+    common: dict[str, Any] = {
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+        "SECURE_REDIRECT_EXEMPT": list(HEALTH_REDIRECT_EXEMPT),
+    }
+    if not settings.is_deployed:
+        return {**common, "SECURE_SSL_REDIRECT": False}
+    return {
+        **common,
+        "SECURE_HSTS_SECONDS": settings.secure_hsts_seconds,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_SSL_REDIRECT": settings.secure_ssl_redirect,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+    }
+
+
+def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
+    """Return the ``REST_FRAMEWORK`` baseline (seed section 11).
+
+    Args:
+        settings: The validated environment.
+
+    Returns:
+        DRF's settings dict, pointing at this package's handler and pagination.
+    """
+    return {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.SessionAuthentication",
+            "rest_framework.authentication.TokenAuthentication",
+        ],
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+        "DEFAULT_PAGINATION_CLASS": "django_strict_core.pagination.StandardPagination",
+        "PAGE_SIZE": 20,
+        "DEFAULT_THROTTLE_CLASSES": [
+            "rest_framework.throttling.AnonRateThrottle",
+            "rest_framework.throttling.UserRateThrottle",
+        ],
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": settings.throttle_anon_rate,
+            "user": settings.throttle_user_rate,
+        },
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "EXCEPTION_HANDLER": "django_strict_core.exceptions.exception_handler",
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    }

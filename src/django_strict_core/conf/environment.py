@@ -1,0 +1,404 @@
+"""``StrictSettings``: the project's typed settings, read from the environment.
+
+Values come from, in order of precedence: keyword arguments, environment variables,
+``<VARIABLE>_FILE`` files, and a ``.env`` file in the working directory. Defaults
+depend on the ``DJANGO_ENV`` profile; a deployed profile (``staging``, ``production``)
+requires what a local one may default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
+
+import dj_database_url
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from django_strict_core.conf.errors import SettingsError, problems_from
+from django_strict_core.conf.files import FILE_SUFFIX, FileVariableSource, file_problems
+
+if TYPE_CHECKING:
+    from pydantic import ValidationInfo, ValidatorFunctionWrapHandler
+    from pydantic_settings import PydanticBaseSettingsSource
+
+Profile = Literal["local", "test", "staging", "production"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["json", "console"]
+
+DEPLOYED_PROFILES = frozenset({"staging", "production"})
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+DEFAULT_LOG_LEVELS: dict[str, LogLevel] = {
+    "local": "DEBUG",
+    "test": "INFO",
+    "staging": "INFO",
+    "production": "WARNING",
+}
+# A fixed key so local and test runs work without configuration. It is refused in
+# the deployed profiles, which must provide their own.
+DEVELOPMENT_SECRET_KEY = "django-insecure-strict-core-local-development-only-key"  # noqa: S105
+_MIN_SECRET_KEY_LENGTH = 50
+_MIN_SECRET_KEY_UNIQUE = 5
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+_REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
+
+
+def _profile(info: ValidationInfo) -> str:
+    """Return the validated profile, or ``local`` when ``DJANGO_ENV`` was invalid.
+
+    An invalid profile is reported on its own; the other fields then validate with
+    local defaults so that the error lists every other problem as well.
+    """
+    return str(info.data.get("env", "local"))
+
+
+def _split_list(value: Any) -> Any:
+    """Turn a comma-separated or JSON-list string into a list of stripped strings."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("expected a comma-separated or JSON list") from None
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+class StrictSettings(BaseSettings):
+    """Typed project settings read from the environment.
+
+    Subclass it to add a project's own fields; a field ``stripe_api_key`` is read from
+    ``STRIPE_API_KEY`` (or ``STRIPE_API_KEY_FILE``). Construction fails with a single
+    :class:`~django_strict_core.conf.errors.SettingsError` that names every invalid
+    variable and never echoes a value.
+
+    Attributes:
+        env: The ``DJANGO_ENV`` profile.
+        debug: Django's ``DEBUG``; defaults to true only in ``local``.
+        secret_key: Django's ``SECRET_KEY``; a fixed development key in local/test.
+        allowed_hosts: ``ALLOWED_HOSTS``; localhost names in local/test.
+        csrf_trusted_origins: ``CSRF_TRUSTED_ORIGINS``, each with its scheme.
+        database_url: The default database; SQLite under ``base_dir`` when unset.
+        database_conn_max_age: ``CONN_MAX_AGE``; 0 (no persistent connections, the
+            safe choice under ASGI) by default.
+        database_pool: Use psycopg's connection pool (PostgreSQL only).
+        database_connect_timeout: Seconds to wait for a PostgreSQL connection.
+        redis_url: Redis for cache, sessions and throttling; local memory when unset.
+        redis_socket_timeout: Seconds a Redis command may take.
+        redis_connect_timeout: Seconds to wait for a Redis connection.
+        log_level: Root log level; DEBUG local, INFO test/staging, WARNING production.
+        log_format: ``json`` (default outside local) or ``console``.
+        throttle_anon_rate: DRF's ``anon`` throttle rate.
+        throttle_user_rate: DRF's ``user`` throttle rate.
+        secure_ssl_redirect: ``SECURE_SSL_REDIRECT`` in the deployed profiles.
+        secure_hsts_seconds: ``SECURE_HSTS_SECONDS`` in the deployed profiles.
+        service_name: The service's name, used in logs and the API schema title.
+        service_version: The deployed version, used in logs and the API schema.
+    """
+
+    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    env: Profile = Field("local", validation_alias="DJANGO_ENV")
+    debug: bool = Field(None, validation_alias="DJANGO_DEBUG", validate_default=True)
+    secret_key: SecretStr = Field(
+        None, validation_alias="DJANGO_SECRET_KEY", validate_default=True
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        None, validation_alias="DJANGO_ALLOWED_HOSTS", validate_default=True
+    )
+    csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="DJANGO_CSRF_TRUSTED_ORIGINS"
+    )
+    database_url: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
+    database_conn_max_age: int = Field(
+        0, ge=0, validation_alias="DATABASE_CONN_MAX_AGE"
+    )
+    database_pool: bool = Field(default=False, validation_alias="DATABASE_POOL")
+    database_connect_timeout: int = Field(
+        5, ge=1, validation_alias="DATABASE_CONNECT_TIMEOUT"
+    )
+    redis_url: SecretStr | None = Field(None, validation_alias="REDIS_URL")
+    redis_socket_timeout: float = Field(
+        2.0, gt=0, validation_alias="REDIS_SOCKET_TIMEOUT"
+    )
+    redis_connect_timeout: float = Field(
+        1.0, gt=0, validation_alias="REDIS_CONNECT_TIMEOUT"
+    )
+    log_level: LogLevel = Field(
+        None, validation_alias="DJANGO_LOG_LEVEL", validate_default=True
+    )
+    log_format: LogFormat = Field(
+        None, validation_alias="DJANGO_LOG_FORMAT", validate_default=True
+    )
+    throttle_anon_rate: str = Field(
+        "100/hour", validation_alias="DJANGO_THROTTLE_ANON_RATE"
+    )
+    throttle_user_rate: str = Field(
+        "1000/hour", validation_alias="DJANGO_THROTTLE_USER_RATE"
+    )
+    secure_ssl_redirect: bool = Field(
+        None, validation_alias="DJANGO_SECURE_SSL_REDIRECT", validate_default=True
+    )
+    secure_hsts_seconds: int = Field(
+        31_536_000, ge=0, validation_alias="DJANGO_SECURE_HSTS_SECONDS"
+    )
+    service_name: str = Field(
+        "django", min_length=1, validation_alias="DJANGO_SERVICE_NAME"
+    )
+    service_version: str = Field(
+        "0.0.0", min_length=1, validation_alias="DJANGO_SERVICE_VERSION"
+    )
+
+    def __init__(self, **values: Any) -> None:
+        """Read and validate the settings.
+
+        Args:
+            **values: Explicit values by field name; they win over the environment.
+
+        Raises:
+            SettingsError: Listing every invalid variable, without their values.
+        """
+        token = file_problems.set([])
+        try:
+            try:
+                super().__init__(**values)
+            except ValidationError as exc:
+                unreadable = file_problems.get() or []
+                named = {p.variable.removesuffix(FILE_SUFFIX) for p in unreadable}
+                problems = [
+                    *unreadable,
+                    # A missing value is explained by its unreadable file already.
+                    *(
+                        p
+                        for p in problems_from(exc, type(self))
+                        if p.variable not in named
+                    ),
+                ]
+                raise SettingsError(
+                    problems, profile=_requested_profile(values)
+                ) from None
+            problems = file_problems.get() or []
+            if problems:
+                raise SettingsError(problems, profile=self.env)
+        finally:
+            file_problems.reset(token)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Insert the ``_FILE`` source between the environment and ``.env``.
+
+        Args:
+            settings_cls: The settings class being built.
+            init_settings: Keyword arguments.
+            env_settings: Environment variables.
+            dotenv_settings: The ``.env`` file.
+            file_secret_settings: pydantic-settings' ``secrets_dir`` source.
+
+        Returns:
+            The sources, highest precedence first.
+        """
+        return (
+            init_settings,
+            env_settings,
+            FileVariableSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @property
+    def is_deployed(self) -> bool:
+        """Whether the profile is ``staging`` or ``production``."""
+        return self.env in DEPLOYED_PROFILES
+
+    @field_validator("debug", mode="wrap")
+    @classmethod
+    def _resolve_debug(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> bool:
+        profile = _profile(info)
+        if value is None:
+            return profile == "local"
+        debug = bool(handler(value))
+        if debug and profile == "production":
+            raise ValueError("must be false when DJANGO_ENV is production")
+        return debug
+
+    @field_validator("secret_key", mode="wrap")
+    @classmethod
+    def _resolve_secret_key(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> SecretStr:
+        deployed = _profile(info) in DEPLOYED_PROFILES
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if deployed:
+                raise ValueError(
+                    "is required when DJANGO_ENV is staging or production "
+                    "(set DJANGO_SECRET_KEY or DJANGO_SECRET_KEY_FILE)"
+                )
+            return SecretStr(DEVELOPMENT_SECRET_KEY)
+        secret: SecretStr = handler(value)
+        raw = secret.get_secret_value()
+        weak = (
+            len(raw) < _MIN_SECRET_KEY_LENGTH
+            or len(set(raw)) < _MIN_SECRET_KEY_UNIQUE
+            or raw.startswith("django-insecure-")
+        )
+        if deployed and weak:
+            raise ValueError(
+                f"expected a random key of at least {_MIN_SECRET_KEY_LENGTH} characters "
+                f"with {_MIN_SECRET_KEY_UNIQUE}+ distinct ones, not prefixed "
+                "'django-insecure-' (generate one with "
+                "django.core.management.utils.get_random_secret_key)"
+            )
+        return secret
+
+    @field_validator("allowed_hosts", mode="wrap")
+    @classmethod
+    def _resolve_allowed_hosts(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> list[str]:
+        profile = _profile(info)
+        hosts: list[str] = [] if value is None else handler(_split_list(value))
+        if hosts and any(not host or any(c.isspace() for c in host) for host in hosts):
+            raise ValueError("expected host names without spaces")
+        if profile in DEPLOYED_PROFILES:
+            if not hosts:
+                raise ValueError(
+                    "is required when DJANGO_ENV is staging or production: a "
+                    "comma-separated or JSON list of the site's host names"
+                )
+            if profile == "production" and "*" in hosts:
+                raise ValueError("must list real host names in production, not '*'")
+            return hosts
+        return hosts or list(LOCAL_HOSTS)
+
+    @field_validator("csrf_trusted_origins", mode="wrap")
+    @classmethod
+    def _parse_origins(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler
+    ) -> list[str]:
+        origins: list[str] = handler(_split_list(value))
+        for origin in origins:
+            parts = urlsplit(origin)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                raise ValueError(
+                    "expected origins with a scheme, e.g. https://example.com"
+                )
+        return origins
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            config = dj_database_url.parse(value.get_secret_value())
+        except Exception:  # any parse failure means the same: not a usable URL
+            config = None
+        if not config or not config.get("ENGINE"):
+            raise ValueError(
+                "expected a database URL such as "
+                "postgres://user:password@host:5432/name or sqlite:///path/db.sqlite3 "
+                "(percent-encode special characters in the password)"
+            )
+        return value
+
+    @field_validator("database_pool")
+    @classmethod
+    def _check_pool(cls, value: bool, info: ValidationInfo) -> bool:  # noqa: FBT001
+        if not value:
+            return value
+        url = info.data.get("database_url")
+        engine = dj_database_url.parse(url.get_secret_value())["ENGINE"] if url else ""
+        if "postgresql" not in engine:
+            raise ValueError("requires a PostgreSQL DATABASE_URL (psycopg's pool)")
+        if info.data.get("database_conn_max_age", 0) > 0:
+            raise ValueError(
+                "cannot be combined with DATABASE_CONN_MAX_AGE > 0; a pool replaces "
+                "persistent connections"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        try:
+            parts = urlsplit(value.get_secret_value())
+            valid = parts.scheme in _REDIS_SCHEMES and (
+                parts.scheme == "unix" or bool(parts.hostname)
+            )
+            _ = parts.port  # raises on a malformed port
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValueError(
+                "expected a Redis URL such as redis://host:6379/0, "
+                "rediss://host:6380/0 or unix:///path/redis.sock"
+            )
+        return value
+
+    @field_validator("log_level", mode="wrap")
+    @classmethod
+    def _resolve_log_level(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> LogLevel:
+        if value is None:
+            return DEFAULT_LOG_LEVELS[_profile(info)]
+        if isinstance(value, str):
+            value = value.strip().upper()
+        level: LogLevel = handler(value)
+        return level
+
+    @field_validator("log_format", mode="wrap")
+    @classmethod
+    def _resolve_log_format(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> LogFormat:
+        if value is None:
+            return "console" if _profile(info) == "local" else "json"
+        if isinstance(value, str):
+            value = value.strip().lower()
+        log_format: LogFormat = handler(value)
+        return log_format
+
+    @field_validator("throttle_anon_rate", "throttle_user_rate")
+    @classmethod
+    def _check_rate(cls, value: str) -> str:
+        if not _RATE.match(value):
+            raise ValueError("expected a DRF rate such as 100/hour (s, m, h or d)")
+        return value
+
+    @field_validator("secure_ssl_redirect", mode="wrap")
+    @classmethod
+    def _resolve_ssl_redirect(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> bool:
+        if value is None:
+            return _profile(info) in DEPLOYED_PROFILES
+        redirect: bool = handler(value)
+        return redirect
+
+
+def _requested_profile(values: dict[str, Any]) -> str | None:
+    """Return the profile asked for, if valid, to name it in an error message."""
+    profile = values.get("env", os.environ.get("DJANGO_ENV", "local"))
+    return profile if profile in get_args(Profile) else None
