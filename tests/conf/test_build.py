@@ -45,6 +45,10 @@ class TestCoreSettings:
         assert result["SECRET_KEY"] == STRONG_KEY
         assert type(result["SECRET_KEY"]) is str
 
+    def test_profile_is_exported_for_the_system_checks(self) -> None:
+        assert production()["STRICT_CORE_ENV"] == "production"
+        assert build()["STRICT_CORE_ENV"] == "local"
+
     def test_hosts_and_origins(self) -> None:
         result = production(csrf_trusted_origins="https://api.example.com")
 

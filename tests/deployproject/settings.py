@@ -11,4 +11,4 @@ SETTINGS = StrictSettings()
 globals().update(build_settings(SETTINGS, base_dir=BASE_DIR))
 
 __all__ = ["AUTH_USER_MODEL", "INSTALLED_APPS", "TEMPLATES"]
-ROOT_URLCONF = "tests.urls"
+ROOT_URLCONF = "tests.deployproject.urls"

@@ -52,6 +52,7 @@ def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[st
     """
     base = Path(base_dir)
     result: dict[str, Any] = {
+        "STRICT_CORE_ENV": settings.env,
         "SECRET_KEY": settings.secret_key.get_secret_value(),
         "DEBUG": settings.debug,
         "ALLOWED_HOSTS": list(settings.allowed_hosts),
