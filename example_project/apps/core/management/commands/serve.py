@@ -1,0 +1,32 @@
+"""``manage.py serve``: apply migrations, then serve the project for local use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    """Migrate the database and start the development server in one step."""
+
+    help = "Apply migrations, then run the development server (default 127.0.0.1:8000)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        """Accept the address to serve on.
+
+        Args:
+            parser: The command's argument parser.
+        """
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:  # noqa: ARG002
+        """Run ``migrate`` and then ``runserver``.
+
+        Args:
+            *args: Unused positional arguments.
+            **options: Parsed options; ``addrport`` is where to serve.
+        """
+        call_command("migrate", interactive=False, verbosity=1)
+        call_command("runserver", options["addrport"], use_reloader=False)

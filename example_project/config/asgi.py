@@ -1,0 +1,9 @@
+"""ASGI entry point, the primary one: gunicorn with uvicorn workers serves it."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_asgi_application()

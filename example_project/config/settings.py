@@ -1,0 +1,68 @@
+"""Settings of the example project: one typed settings class and the library's helper.
+
+Every value comes from the environment (or ``.env``); with nothing set the project runs
+locally on SQLite with a local-memory cache.
+"""
+
+from pathlib import Path
+
+from pydantic import Field
+
+from django_strict_core.conf import StrictSettings, build_settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class Settings(StrictSettings):
+    """The example project's settings: the library's fields plus its own.
+
+    Attributes:
+        articles_max_per_author: How many articles one author may publish
+            (``ARTICLES_MAX_PER_AUTHOR``).
+    """
+
+    articles_max_per_author: int = Field(
+        1000, ge=1, validation_alias="ARTICLES_MAX_PER_AUTHOR"
+    )
+
+
+SETTINGS = Settings()
+globals().update(build_settings(SETTINGS, base_dir=BASE_DIR))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django_strict_core",
+    "apps.core",
+    "apps.users",
+    "apps.articles",
+]
+
+AUTH_USER_MODEL = "users.User"
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
