@@ -13,12 +13,20 @@ this package's handler answers with the error envelope.
 
 from __future__ import annotations
 
+import binascii
+from base64 import b64decode
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    ValidationError as DjangoValidationError,
+)
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.settings import api_settings
 
@@ -26,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from django.db.models import Model, QuerySet
+    from rest_framework.pagination import Cursor
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
@@ -189,8 +198,9 @@ class StandardCursorPagination(CursorPagination):
     known. When no field of the ordering is unique, the primary key is appended as a
     tie-breaker so rows sharing a value are never skipped or repeated.
 
-    Errors: an invalid cursor raises ``NotFound`` (404); a bad ``page_size`` raises
-    ``ValidationError`` (400).
+    Errors: a cursor this class did not issue (not base64, not its fields, or a
+    position that is not a value of the ordering's first field) raises ``NotFound``
+    (404); a bad ``page_size`` raises ``ValidationError`` (400).
 
     Attributes:
         ordering: The order of the results; newest primary key first by default.
@@ -203,6 +213,7 @@ class StandardCursorPagination(CursorPagination):
     page_size: int | None = None
     page_size_query_param = "page_size"
     max_page_size: int | None = None
+    model: type[Model] | None = None
 
     def get_page_size(self, request: Request) -> int:
         """Return the bounded page size for ``request``.
@@ -233,9 +244,44 @@ class StandardCursorPagination(CursorPagination):
         Returns:
             The ordering, ending with the primary key when nothing else is unique.
         """
+        self.model = queryset.model
         return stable_ordering(
             queryset.model, super().get_ordering(request, queryset, view)
         )
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """Decode the request's cursor, refusing anything this class did not issue.
+
+        DRF's decoder skips characters that are not base64 and ignores unknown
+        fields, so garbage reads as the first page, and a forged position reaches the
+        database as a filter value. Both are a 404 here.
+
+        Args:
+            request: The DRF request.
+
+        Returns:
+            The cursor, or ``None`` on the first page.
+
+        Raises:
+            NotFound: The cursor is malformed.
+        """
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is not None and not is_well_formed_cursor(encoded):
+            raise NotFound(self.invalid_cursor_message)
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and self.model:
+            ordering = (
+                (self.ordering,) if isinstance(self.ordering, str) else self.ordering
+            )
+            name = ordering[0].removeprefix("-")
+            meta = self.model._meta
+            field = meta.pk if name == "pk" else meta.get_field(name)
+            try:
+                if isinstance(field, Field):
+                    field.to_python(cursor.position)
+            except DjangoValidationError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Describe the page object; all three keys are always present.
@@ -264,6 +310,24 @@ class StandardCursorPagination(CursorPagination):
             self.page_size_query_param,
             self.max_page_size,
         )
+
+
+def is_well_formed_cursor(encoded: str) -> bool:
+    """Whether ``encoded`` is a cursor as DRF encodes them.
+
+    Args:
+        encoded: The ``cursor`` query parameter.
+
+    Returns:
+        True for strict base64 of a query string holding only the fields ``o``
+        (offset), ``r`` (reverse) and ``p`` (position), each at most once.
+    """
+    try:
+        querystring = b64decode(encoded.encode("ascii"), validate=True).decode("ascii")
+        tokens = parse_qs(querystring, keep_blank_values=True, strict_parsing=True)
+    except (UnicodeError, ValueError, binascii.Error):
+        return False
+    return set(tokens) <= {"o", "r", "p"} and all(len(v) == 1 for v in tokens.values())
 
 
 def ordering_problem(model: type[Model], ordering: Sequence[str]) -> str | None:

@@ -14,3 +14,10 @@ class NoteSerializer(serializers.ModelSerializer[Note]):
         model = Note
         fields = ("id", "title", "created_at", "rank", "owner")
         read_only_fields = ("created_at", "owner")
+
+
+# drf-spectacular names a paginated response after its serializer only
+# ("Paginated<Name>List"), so one serializer listed by both pagination styles would
+# share one, wrong, component; a subclass gives the cursor pages their own.
+class CursorNoteSerializer(NoteSerializer):
+    """A note in a cursor-paginated list."""

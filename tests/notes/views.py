@@ -17,7 +17,7 @@ from django_strict_core.permissions import (
     ReadOnly,
 )
 from tests.notes.models import Note
-from tests.notes.serializers import NoteSerializer
+from tests.notes.serializers import CursorNoteSerializer, NoteSerializer
 
 if TYPE_CHECKING:
     from rest_framework.serializers import BaseSerializer
@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 class NotesAPIView(generics.GenericAPIView[Note]):
     """The project base class: it declares the security attributes once."""
 
+    # Token first: its WWW-Authenticate header makes anonymous requests a 401.
     authentication_classes: ClassVar[list[Any]] = [
-        SessionAuthentication,
         TokenAuthentication,
+        SessionAuthentication,
     ]
     permission_classes: ClassVar[list[Any]] = [IsAuthenticated]
     # Tests send many anonymous requests; throttling is not what they exercise.
@@ -52,6 +53,7 @@ class CursorNoteList(NotesAPIView, generics.ListAPIView[Note]):
     """Newest notes first, by cursor; ties on ``created_at`` broken by the key."""
 
     permission_classes: ClassVar[list[Any]] = [AllowAny]
+    serializer_class = CursorNoteSerializer
     pagination_class = type(
         "CreatedCursorPagination",
         (StandardCursorPagination,),
