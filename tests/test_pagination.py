@@ -21,6 +21,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from django_strict_core.pagination import (
     StandardCursorPagination,
+    StandardPagination,
     ordering_problem,
     stable_ordering,
 )
@@ -244,6 +245,29 @@ class TestStandardCursorPagination:
             paginator.paginate_queryset(Note.objects.all(), request, CursorNoteList())
 
 
+class TestClassAttributes:
+    """A subclass's own ``page_size`` and ``max_page_size`` win over the settings."""
+
+    class Export(StandardPagination):
+        page_size = 5
+        max_page_size = 8
+
+    @pytest.mark.parametrize(("query", "size"), [("", 5), ("?page_size=50", 8)])
+    def test_class_sizes(self, query: str, size: int) -> None:
+        request = Request(APIRequestFactory().get(f"{PAGES}{query}"))
+
+        assert self.Export().get_page_size(request) == size
+
+    def test_schema_shows_the_class_maximum(self) -> None:
+        parameters = self.Export().get_schema_operation_parameters(CursorNoteList())
+
+        assert parameters[1]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 8,
+        }
+
+
 class TestErrorEnvelope:
     """Bodies come from the package's exception handler (DESIGN §4)."""
 
@@ -316,6 +340,15 @@ class TestOrdering:
         assert (ordering_problem(Note, ordering) or "").startswith(problem)
         with pytest.raises(ImproperlyConfigured, match="needs a stable ordering"):
             stable_ordering(Note, ordering)
+
+    def test_later_fields_may_follow_relations_and_never_count_as_unique(
+        self,
+    ) -> None:
+        assert stable_ordering(Note, ("title", "owner__username")) == (
+            "title",
+            "owner__username",
+            "pk",
+        )
 
     def test_reverse_relations_are_not_columns(self) -> None:
         assert ordering_problem(get_user_model(), ("notes",)) is not None

@@ -167,6 +167,9 @@ class TestOwnerKey:
 
         assert owner_key(comment, "note__owner") == note.owner_id
 
+    def test_a_path_may_end_at_a_non_field_attribute(self, note: Note) -> None:
+        assert owner_key(note, "owner__pk") == note.owner_id
+
     def test_plain_attributes_and_model_values(self, owner: Any) -> None:
         assert owner_key(SimpleNamespace(owner=owner), "owner") == owner.pk
         assert owner_key(SimpleNamespace(user_id=7), "user_id") == 7
