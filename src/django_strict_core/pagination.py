@@ -213,7 +213,7 @@ class StandardCursorPagination(CursorPagination):
     page_size: int | None = None
     page_size_query_param = "page_size"
     max_page_size: int | None = None
-    model: type[Model] | None = None
+    _model: type[Model] | None = None  # set per request by get_ordering()
 
     def get_page_size(self, request: Request) -> int:
         """Return the bounded page size for ``request``.
@@ -244,7 +244,7 @@ class StandardCursorPagination(CursorPagination):
         Returns:
             The ordering, ending with the primary key when nothing else is unique.
         """
-        self.model = queryset.model
+        self._model = queryset.model
         return stable_ordering(
             queryset.model, super().get_ordering(request, queryset, view)
         )
@@ -269,12 +269,12 @@ class StandardCursorPagination(CursorPagination):
         if encoded is not None and not is_well_formed_cursor(encoded):
             raise NotFound(self.invalid_cursor_message)
         cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None and self.model:
+        if cursor is not None and cursor.position is not None and self._model:
             ordering = (
                 (self.ordering,) if isinstance(self.ordering, str) else self.ordering
             )
             name = ordering[0].removeprefix("-")
-            meta = self.model._meta
+            meta = self._model._meta
             field = meta.pk if name == "pk" else meta.get_field(name)
             try:
                 if isinstance(field, Field):
