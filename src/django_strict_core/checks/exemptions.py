@@ -1,0 +1,159 @@
+"""Which objects the strict checks judge: the project's own code, minus its exemptions.
+
+Third-party code (anything imported from site-packages, the standard library or a
+module without a file) is never blamed for its own views and serializers. A project
+exempts one of its own objects in either of two ways:
+
+- list its dotted path in the ``STRICT_CORE_CHECKS_EXEMPT`` setting, e.g.
+  ``["legacy.views.ReportView", "legacy.views.export_csv"]`` (an ``@api_view`` function
+  is named by its function's path);
+- set ``strict_core_exempt = True`` on the class itself (not inherited by subclasses).
+"""
+
+from __future__ import annotations
+
+import functools
+import site
+import sys
+import sysconfig
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.checks import Error
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.apps import AppConfig
+    from django.core.checks import CheckMessage
+
+EXEMPT_SETTING = "STRICT_CORE_CHECKS_EXEMPT"
+EXEMPT_ATTRIBUTE = "strict_core_exempt"
+
+
+@functools.cache
+def library_roots() -> tuple[Path, ...]:
+    """Return the directories holding installed distributions and the standard library.
+
+    Returns:
+        Resolved site-packages, user site-packages and standard library directories.
+    """
+    candidates = {
+        sysconfig.get_path(name)
+        for name in ("purelib", "platlib", "stdlib", "platstdlib")
+    }
+    candidates.update(site.getsitepackages())
+    candidates.add(site.getusersitepackages())
+    return tuple(Path(path).resolve() for path in candidates if path)
+
+
+def is_third_party(module_name: str) -> bool:
+    """Whether a module comes from an installed distribution rather than the project.
+
+    Args:
+        module_name: A module's ``__name__``, e.g. a class's ``__module__``.
+
+    Returns:
+        True for modules under site-packages or the standard library and for modules
+        without a source file; False for the project's own modules.
+    """
+    module = sys.modules.get(module_name)
+    filename = getattr(module, "__file__", None)
+    if not filename:
+        return True
+    path = Path(filename).resolve()
+    return any(path.is_relative_to(root) for root in library_roots())
+
+
+def dotted_path(cls: type[Any]) -> str:
+    """Return the importable path of a class, or of the function an ``@api_view`` wraps.
+
+    Args:
+        cls: A view or serializer class.
+
+    Returns:
+        ``module.QualifiedName``; for ``@api_view`` classes, ``module.function_name``.
+    """
+    qualname = cls.__qualname__
+    name = qualname if qualname.rsplit(".", 1)[-1] == cls.__name__ else cls.__name__
+    return f"{cls.__module__}.{name}"
+
+
+def exempt_paths() -> frozenset[str]:
+    """Return the dotted paths listed in ``STRICT_CORE_CHECKS_EXEMPT``, read now.
+
+    Returns:
+        The exempted paths; empty when the setting is absent or malformed.
+    """
+    value = getattr(settings, EXEMPT_SETTING, ())
+    return frozenset(value) if is_path_list(value) else frozenset()
+
+
+def is_path_list(value: object) -> bool:
+    """Whether a setting's value is a list, tuple or set of strings.
+
+    Args:
+        value: The value.
+
+    Returns:
+        True for a collection of strings (a bare string is not one).
+    """
+    return isinstance(value, (list, tuple, set, frozenset)) and all(
+        isinstance(item, str) for item in value
+    )
+
+
+def is_judged(cls: type[Any], app_configs: Sequence[AppConfig] | None) -> bool:
+    """Whether the strict checks should judge ``cls``.
+
+    Args:
+        cls: A view or serializer class.
+        app_configs: The apps ``manage.py check`` was restricted to, or ``None``.
+
+    Returns:
+        True for the project's own, non-exempted classes inside the checked apps.
+    """
+    module = cls.__module__
+    if is_third_party(module):
+        return False
+    if cls.__dict__.get(EXEMPT_ATTRIBUTE) is True or dotted_path(cls) in exempt_paths():
+        return False
+    return app_configs is None or any(in_app(module, config) for config in app_configs)
+
+
+def in_app(module_name: str, app_config: AppConfig) -> bool:
+    """Whether a module belongs to an app's package.
+
+    Args:
+        module_name: A module's ``__name__``.
+        app_config: The app.
+
+    Returns:
+        True when the module is the app's package or inside it.
+    """
+    return module_name == app_config.name or module_name.startswith(
+        f"{app_config.name}."
+    )
+
+
+def check_exempt_setting(**_kwargs: Any) -> list[CheckMessage]:
+    """Report a ``STRICT_CORE_CHECKS_EXEMPT`` that is not a list of dotted paths.
+
+    Args:
+        **_kwargs: What Django passes to every check.
+
+    Returns:
+        ``strict_core.E014`` when the setting is malformed.
+    """
+    value = getattr(settings, EXEMPT_SETTING, ())
+    if is_path_list(value):
+        return []
+    return [
+        Error(
+            f"{EXEMPT_SETTING} must be a list of dotted paths, got {type(value).__name__}.",
+            hint=f'For example {EXEMPT_SETTING} = ["myapp.views.LegacyView"].',
+            obj=EXEMPT_SETTING,
+            id="strict_core.E014",
+        )
+    ]

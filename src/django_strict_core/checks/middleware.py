@@ -1,0 +1,89 @@
+"""This package's middleware: present, and in the order its documentation requires.
+
+1. ``RequestIDMiddleware`` first, so every later middleware, view and log record of
+   the request carries its id;
+2. ``HealthCheckMiddleware`` before Django's ``SecurityMiddleware`` and
+   ``CommonMiddleware``, so container probes are answered without the SSL redirect
+   and the ``ALLOWED_HOSTS`` check.
+
+Entries are compared as dotted paths; nothing is imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.checks import Error
+
+if TYPE_CHECKING:
+    from django.core.checks import CheckMessage
+
+REQUEST_ID = "django_strict_core.middleware.RequestIDMiddleware"
+HEALTH_CHECK = "django_strict_core.healthcheck.HealthCheckMiddleware"
+HEALTH_CHECK_BEFORE = (
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+)
+REQUIRED = {
+    REQUEST_ID: "gives each request an id for the logs and the X-Request-ID header",
+    HEALTH_CHECK: "answers container probes before host and SSL checks",
+}
+
+
+def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
+    """Report this package's middleware missing from ``MIDDLEWARE`` or out of order.
+
+    Args:
+        **_kwargs: What Django passes to every check.
+
+    Returns:
+        ``strict_core.E011`` (missing) and ``strict_core.E012`` (misplaced) errors.
+    """
+    middleware = [str(entry) for entry in getattr(settings, "MIDDLEWARE", None) or ()]
+    errors: list[CheckMessage] = [
+        Error(
+            f"MIDDLEWARE does not include {path}, which {purpose}.",
+            hint="Use the MIDDLEWARE list build_settings returns, or add "
+            f"{path!r} at the position the middleware documentation gives.",
+            obj="MIDDLEWARE",
+            id="strict_core.E011",
+        )
+        for path, purpose in REQUIRED.items()
+        if path not in middleware
+    ]
+    if REQUEST_ID in middleware and middleware[0] != REQUEST_ID:
+        errors.append(
+            misplaced(
+                REQUEST_ID,
+                f"must come first, but comes after {middleware[0]}",
+            )
+        )
+    if HEALTH_CHECK in middleware:
+        position = middleware.index(HEALTH_CHECK)
+        errors.extend(
+            misplaced(HEALTH_CHECK, f"must come before {other}")
+            for other in HEALTH_CHECK_BEFORE
+            if other in middleware[:position]
+        )
+    return errors
+
+
+def misplaced(path: str, problem: str) -> Error:
+    """Build the error for a middleware in the wrong position.
+
+    Args:
+        path: The middleware's dotted path.
+        problem: What is wrong with its position.
+
+    Returns:
+        A ``strict_core.E012`` error.
+    """
+    return Error(
+        f"{path} in MIDDLEWARE {problem}.",
+        hint=f'Order MIDDLEWARE as "{REQUEST_ID}", "{HEALTH_CHECK}", then Django\'s '
+        "security, session, common, CSRF, authentication, message and clickjacking "
+        "middleware.",
+        obj="MIDDLEWARE",
+        id="strict_core.E012",
+    )

@@ -1,0 +1,1 @@
+"""An app of the bad project whose serializers expose fields implicitly."""

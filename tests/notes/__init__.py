@@ -1,0 +1,1 @@
+"""A small app for pagination and permission tests: notes owned by users."""
