@@ -6,9 +6,8 @@ locally on SQLite with a local-memory cache.
 
 from pathlib import Path
 
-from pydantic import Field
-
 from django_strict_core.conf import StrictSettings, build_settings
+from pydantic import Field
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

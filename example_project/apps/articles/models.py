@@ -26,10 +26,12 @@ class Article(models.Model):
     class Meta:
         """Model options."""
 
-        ordering = ["-created_at", "-id"]
-        constraints = [  # noqa: RUF012
-            models.UniqueConstraint(fields=["author", "title"], name="unique_title_per_author"),
-        ]
+        ordering = ("-created_at", "-id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("author", "title"), name="unique_title_per_author"
+            ),
+        )
 
     def __str__(self) -> str:
         """Return the title."""

@@ -14,8 +14,8 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
         """Serializer options."""
 
         model = Article
-        fields = ["id", "title", "body", "author", "created_at", "updated_at"]
-        read_only_fields = ["id", "author", "created_at", "updated_at"]
+        fields = ("id", "title", "body", "author", "created_at", "updated_at")
+        read_only_fields = ("id", "author", "created_at", "updated_at")
 
 
 class ArticleInputSerializer(serializers.Serializer[Article]):

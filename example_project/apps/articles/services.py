@@ -41,7 +41,9 @@ def create_article(*, author: User, title: str, body: str = "") -> Article:
     return article
 
 
-def update_article(article: Article, *, title: str | None = None, body: str | None = None) -> Article:
+def update_article(
+    article: Article, *, title: str | None = None, body: str | None = None
+) -> Article:
     """Change an article's title and/or body.
 
     Args:

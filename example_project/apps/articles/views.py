@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django_strict_core.pagination import StandardPagination
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -13,7 +14,6 @@ from rest_framework.response import Response
 from apps.articles import selectors, services
 from apps.articles.permissions import ArticleAccess
 from apps.articles.serializers import ArticleInputSerializer, ArticleSerializer
-from django_strict_core.pagination import StandardPagination
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Articles: a public, paginated list; writes by their authors."""
 
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
-    permission_classes = [ArticleAccess]
+    authentication_classes = (SessionAuthentication, TokenAuthentication)
+    permission_classes = ArticleAccess
     pagination_class = StandardPagination
     serializer_class = ArticleSerializer
 
@@ -42,13 +42,17 @@ class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         """
         author = self.request.query_params.get("author")
         if author is not None and not author.isdigit():
-            raise ValidationError({"author": ["A valid integer is required."]}, code="invalid")
+            raise ValidationError(
+                {"author": ["A valid integer is required."]}, code="invalid"
+            )
         return selectors.list_articles(author_id=int(author) if author else None)
 
     @extend_schema(
-        parameters=[OpenApiParameter("author", int, description="Only this author's articles.")]
+        parameters=[
+            OpenApiParameter("author", int, description="Only this author's articles.")
+        ]
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:  # noqa: ARG002
         """List articles, 20 per page by default.
 
         Args:
@@ -88,7 +92,9 @@ class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         """
         return Response(ArticleSerializer(self.get_object()).data)
 
-    @extend_schema(request=ArticleInputSerializer(partial=True), responses={200: ArticleSerializer})
+    @extend_schema(
+        request=ArticleInputSerializer(partial=True), responses={200: ArticleSerializer}
+    )
     def partial_update(self, request: Request, pk: str) -> Response:  # noqa: ARG002
         """Change an article's title and/or body (its author or staff only).
 

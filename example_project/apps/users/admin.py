@@ -11,4 +11,7 @@ class StrictUserAdmin(UserAdmin):  # type: ignore[type-arg]
     """Django's user admin, showing the display name."""
 
     list_display = ("username", "email", "display_name", "is_staff")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Profile", {"fields": ("display_name",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Profile", {"fields": ("display_name",)}),
+    )

@@ -15,12 +15,12 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=80, blank=True)
 
-    REQUIRED_FIELDS = ["email"]  # noqa: RUF012
+    REQUIRED_FIELDS = ("email",)
 
     class Meta:
         """Model options."""
 
-        ordering = ["id"]
+        ordering = ("id",)
 
     def __str__(self) -> str:
         """Return the username."""

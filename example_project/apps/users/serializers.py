@@ -12,8 +12,8 @@ class UserSerializer(serializers.ModelSerializer[User]):
         """Serializer options."""
 
         model = User
-        fields = ["id", "username", "email", "display_name", "date_joined"]
-        read_only_fields = ["id", "username", "email", "date_joined"]
+        fields = ("id", "username", "email", "display_name", "date_joined")
+        read_only_fields = ("id", "username", "email", "date_joined")
 
 
 class RegistrationSerializer(serializers.Serializer[User]):

@@ -11,7 +11,9 @@ from apps.users.models import User
 
 
 @transaction.atomic
-def register_user(*, username: str, email: str, password: str, display_name: str = "") -> User:
+def register_user(
+    *, username: str, email: str, password: str, display_name: str = ""
+) -> User:
     """Create a user after validating the password with the configured validators.
 
     Args:
@@ -76,6 +78,8 @@ def issue_token(*, username: str, password: str) -> Token:
     """
     user = authenticate(username=username, password=password)
     if user is None:
-        raise ValidationError("Unable to sign in with the given credentials.", code="authorization")
+        raise ValidationError(
+            "Unable to sign in with the given credentials.", code="authorization"
+        )
     token, _ = Token.objects.get_or_create(user=user)
     return token

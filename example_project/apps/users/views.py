@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 class RegistrationView(APIView):
     """Create an account."""
 
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
-    permission_classes = [IsAnonymous]
+    authentication_classes = (SessionAuthentication, TokenAuthentication)
+    permission_classes = IsAnonymous
 
     @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer})
     def post(self, request: Request) -> Response:
@@ -52,8 +52,8 @@ class RegistrationView(APIView):
 class TokenView(APIView):
     """Exchange credentials for an API token."""
 
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
+    authentication_classes = ()
+    permission_classes = AllowAny
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:
@@ -74,8 +74,8 @@ class TokenView(APIView):
 class MeView(APIView):
     """The signed-in user's own profile."""
 
-    authentication_classes = [SessionAuthentication, TokenAuthentication]
-    permission_classes = [IsAuthenticated]
+    authentication_classes = (SessionAuthentication, TokenAuthentication)
+    permission_classes = IsAuthenticated
 
     @extend_schema(responses={200: UserSerializer})
     def get(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ import factory
 
 from apps.users.models import User
 
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -24,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save_password(self, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: FBT001
+    def _save_password(self, create: bool, *_: object, **__: object) -> None:  # noqa: FBT001
         """Persist the hashed password set above."""
         if create:
             self.save(update_fields=["password"])

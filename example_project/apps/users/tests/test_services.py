@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 class TestRegisterUser:
     def test_creates_a_user_with_a_hashed_password(self) -> None:
         user = services.register_user(
-            username="ada", email="Ada@Example.com", password=PASSWORD, display_name="Ada"
+            username="ada",
+            email="Ada@Example.com",
+            password=PASSWORD,
+            display_name="Ada",
         )
 
         assert user.pk is not None
@@ -24,13 +27,17 @@ class TestRegisterUser:
         UserFactory(username="ada")
 
         with pytest.raises(ValidationError) as caught:
-            services.register_user(username="ada", email="new@example.com", password="123")
+            services.register_user(
+                username="ada", email="new@example.com", password="123"
+            )
 
         assert set(caught.value.message_dict) == {"password", "username"}
 
     def test_invalid_email_is_reported(self) -> None:
         with pytest.raises(ValidationError) as caught:
-            services.register_user(username="bob", email="not-an-email", password=PASSWORD)
+            services.register_user(
+                username="bob", email="not-an-email", password=PASSWORD
+            )
 
         assert "email" in caught.value.message_dict
 
