@@ -12,6 +12,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_strict_core",
     "tests.testapp",
+    "tests.errorsapp",
 ]
 AUTH_USER_MODEL = "testapp.User"
 TEMPLATES = [
