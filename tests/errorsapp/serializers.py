@@ -80,3 +80,5 @@ class RaiseSerializer(serializers.Serializer[dict[str, Any]]):
     kind = serializers.CharField(required=False)
     message = serializers.CharField(required=False)
     detail = serializers.JSONField(required=False)
+    status = serializers.IntegerField(required=False)
+    code = serializers.CharField(required=False)

@@ -261,7 +261,18 @@ class RaiseView(APIView):
     serializer_class = RaiseSerializer
 
     def post(self, request: Request) -> Response:
-        """Raise ``{"kind": ..., "message": ...}``, or a ValidationError of ``detail``."""
+        """Raise what the body describes.
+
+        ``{"kind", "message"}`` raises a plain exception, ``{"status", "code",
+        "message"}`` an ``APIException``, ``{"detail"}`` a ``ValidationError``.
+        """
+        if "status" in request.data:
+            api_error = type(
+                "FuzzedError",
+                (exceptions.APIException,),
+                {"status_code": request.data["status"]},
+            )
+            raise api_error(request.data["message"], request.data["code"])
         if "detail" in request.data:
             raise serializers.ValidationError(request.data["detail"])
         raise EXCEPTION_CLASSES[request.data["kind"]](request.data["message"])

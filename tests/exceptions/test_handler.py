@@ -7,6 +7,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.signals import got_request_exception
 from django.db import connection
 from django.test import AsyncClient
@@ -163,8 +164,6 @@ class TestValidationErrors:
             return await async_client.post(
                 f"{URL}items/bulk/", [{"name": "ok"}], content_type="application/json"
             )
-
-        from asgiref.sync import async_to_sync
 
         response = async_to_sync(call)()
 
@@ -380,8 +379,6 @@ class TestServerErrors:
     def test_async_request_is_reported_and_logged_exactly_once(
         self, reported: list[dict[str, Any]], caplog: pytest.LogCaptureFixture
     ) -> None:
-        from asgiref.sync import async_to_sync
-
         response = async_to_sync(AsyncClient(raise_request_exception=False).get)(
             f"{URL}fail/unhandled/"
         )
@@ -461,7 +458,7 @@ class TestServerErrors:
 class TestRollback:
     @pytest.fixture(autouse=True)
     def atomic_requests(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+        monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", value=True)
 
     def post(self, api: APIClient, then: str) -> HttpResponse:
         return api.post(
