@@ -50,44 +50,56 @@ def flatten_errors(
         One error per leaf, in tree order.
     """
     errors: list[Error] = []
+    add = errors.append
     path: list[str] = []
     stack: list[_Frame] = [(0, None, detail)]
+    pop, push = stack.pop, stack.append
     while stack:
-        depth, segment, node = stack.pop()
-        del path[depth:]
+        depth, segment, node = pop()
+        if len(path) != depth:
+            del path[depth:]
         if segment is not None:
             path.append(segment)
-        if isinstance(node, Mapping):
-            depth = len(path)
-            children: list[_Frame] = [
-                (depth, _segment(key, non_field_errors_key), value)
-                for key, value in node.items()
-            ]
-            children.reverse()
-            stack.extend(children)
-        elif isinstance(node, (list, tuple)):
-            depth = len(path)
-            stack.extend(
-                (depth, str(index) if isinstance(item, _CONTAINERS) else None, item)
-                for index, item in reversed(list(enumerate(node)))
-            )
+            depth += 1
+        if isinstance(node, _SEQUENCES):
+            for item in node:
+                if not isinstance(item, str) and isinstance(item, _CONTAINERS):
+                    break
+            else:
+                # The common case, a field's list of messages: one attr for all.
+                attr = ".".join(path) if path else None
+                for item in node:
+                    code = getattr(item, "code", None)
+                    add(
+                        {
+                            "code": str(code) if code else default_code,
+                            "detail": str(item),
+                            "attr": attr,
+                        }
+                    )
+                continue
+            for index in range(len(node) - 1, -1, -1):
+                item = node[index]
+                push(
+                    (depth, str(index) if isinstance(item, _CONTAINERS) else None, item)
+                )
+        elif isinstance(node, dict) or (
+            not isinstance(node, str) and isinstance(node, Mapping)
+        ):
+            for key, value in reversed(list(node.items())):
+                name = key if type(key) is str else str(key)
+                push(
+                    (
+                        depth,
+                        non_field_errors_key if name == NON_FIELD_ERRORS else name,
+                        value,
+                    )
+                )
         else:
-            code = getattr(node, "code", None)
-            errors.append(
-                {
-                    "code": str(code) if code else default_code,
-                    "detail": str(node),
-                    "attr": ".".join(path) if path else None,
-                }
-            )
+            # A lone message: treated as a list holding it.
+            push((depth, None, [node]))
     return errors
 
 
+_SEQUENCES = (list, tuple)
 _CONTAINERS = (Mapping, list, tuple)
-
-
-def _segment(key: object, non_field_errors_key: str) -> str:
-    """Return the path segment of a mapping key."""
-    if key == NON_FIELD_ERRORS:
-        return non_field_errors_key
-    return key if isinstance(key, str) else str(key)
