@@ -77,6 +77,11 @@ class TestStatusesPerOperation:
     ) -> None:
         assert statuses(schema, path, method) == expected
 
+    def test_views_with_another_exception_handler_get_no_error_responses(
+        self, schema: dict[str, Any]
+    ) -> None:
+        assert statuses(schema, "default-handler/", "get") == ["200"]
+
     def test_challenge_and_retry_headers_are_documented(
         self, schema: dict[str, Any]
     ) -> None:

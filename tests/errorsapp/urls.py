@@ -14,6 +14,7 @@ urlpatterns = [
     path("session/", views.SessionProtectedView.as_view()),
     path("throttled/", views.ThrottledView.as_view()),
     path("raise/", views.RaiseView.as_view()),
+    path("default-handler/", views.DefaultHandlerView.as_view()),
     path("plain/fail/<str:kind>/", plain.fail),
     path("plain/submit/", plain.submit),
 ]

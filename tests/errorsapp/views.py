@@ -22,7 +22,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
+from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
 from tests.errorsapp.models import Widget
 from tests.errorsapp.serializers import (
@@ -276,3 +276,20 @@ class RaiseView(APIView):
         if "detail" in request.data:
             raise serializers.ValidationError(request.data["detail"])
         raise EXCEPTION_CLASSES[request.data["kind"]](request.data["message"])
+
+
+class DefaultHandlerView(APIView):
+    """A view that keeps DRF's default exception handler (no envelope)."""
+
+    authentication_classes: ClassVar[list[type[Any]]] = []
+    permission_classes: ClassVar[list[type[Any]]] = [AllowAny]
+    throttle_classes: ClassVar[list[type[Any]]] = []
+    serializer_class = MessageSerializer
+
+    def get_exception_handler(self) -> Callable[..., Response | None]:
+        """Return DRF's own handler."""
+        return drf_exception_handler
+
+    def get(self, request: Request) -> Response:
+        """Fail the DRF way."""
+        raise exceptions.NotFound()
