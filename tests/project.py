@@ -13,6 +13,7 @@ INSTALLED_APPS = [
     "django_strict_core",
     "tests.testapp",
     "tests.notes",
+    "tests.errorsapp",
 ]
 AUTH_USER_MODEL = "testapp.User"
 TEMPLATES = [

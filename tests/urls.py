@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("notes/", include("tests.notes.urls")),
+    path("api/errors/", include("tests.errorsapp.urls")),
 ]

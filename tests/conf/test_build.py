@@ -264,6 +264,10 @@ class TestRestFramework:
         assert drf["DEFAULT_PERMISSION_CLASSES"] == [
             "rest_framework.permissions.IsAuthenticated"
         ]  # type: ignore[index]
+        assert drf["DEFAULT_SCHEMA_CLASS"] == "django_strict_core.openapi.AutoSchema"  # type: ignore[index]
+
+    def test_csrf_failures_use_the_envelope_view(self) -> None:
+        assert build()["CSRF_FAILURE_VIEW"] == "django_strict_core.views.csrf_failure"
 
     def test_throttle_rates_follow_the_environment(
         self, clean_environ: pytest.MonkeyPatch

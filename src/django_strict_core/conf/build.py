@@ -57,6 +57,8 @@ def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[st
         "DEBUG": settings.debug,
         "ALLOWED_HOSTS": list(settings.allowed_hosts),
         "CSRF_TRUSTED_ORIGINS": list(settings.csrf_trusted_origins),
+        # JSON envelope for CSRF failures under the API prefixes, Django's page elsewhere.
+        "CSRF_FAILURE_VIEW": "django_strict_core.views.csrf_failure",
         "DATABASES": {"default": database_config(settings, base)},
         "CACHES": {"default": cache_config(settings)},
         "MIDDLEWARE": list(MIDDLEWARE),
@@ -221,7 +223,7 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
             "anon": settings.throttle_anon_rate,
             "user": settings.throttle_user_rate,
         },
-        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "DEFAULT_SCHEMA_CLASS": "django_strict_core.openapi.AutoSchema",
         "EXCEPTION_HANDLER": "django_strict_core.exceptions.exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     }

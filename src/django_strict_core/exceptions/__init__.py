@@ -1,0 +1,24 @@
+"""The error envelope: one JSON error format for every API failure.
+
+Public names: :func:`exception_handler` (DRF's ``EXCEPTION_HANDLER``), the
+:class:`ExceptionHandler` it delegates to, the pure :func:`flatten_errors`, and the
+payload types :class:`ErrorEnvelope` and :class:`Error`.
+"""
+
+from django_strict_core.exceptions.flatten import flatten_errors
+from django_strict_core.exceptions.handler import (
+    ExceptionHandler,
+    MalformedRequest,
+    exception_handler,
+)
+from django_strict_core.exceptions.payloads import Error, ErrorEnvelope, ErrorType
+
+__all__ = [
+    "Error",
+    "ErrorEnvelope",
+    "ErrorType",
+    "ExceptionHandler",
+    "MalformedRequest",
+    "exception_handler",
+    "flatten_errors",
+]

@@ -1,0 +1,233 @@
+"""The DRF exception handler: every API failure answers with the error envelope."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core import signals
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError as DjangoValidationError,
+)
+from django.http import Http404
+from django.utils.log import log_response
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+from django_strict_core.exceptions.flatten import flatten_errors
+from django_strict_core.exceptions.payloads import error_type_for
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from django.http import HttpRequest
+
+    from django_strict_core.exceptions.payloads import ErrorEnvelope
+
+
+class MalformedRequest(exceptions.APIException):
+    """A request Django refuses as a bad request (``BadRequest``, ``SuspiciousOperation``).
+
+    The reason stays in the log: it may quote a header or a host name.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("Bad request.")
+    default_code = "bad_request"
+
+
+# Django's exceptions that have a fixed, generic API counterpart. Their messages are
+# not shown: Django's own error pages do not show them either.
+DJANGO_EXCEPTIONS: tuple[
+    tuple[tuple[type[Exception], ...], type[exceptions.APIException]], ...
+] = (
+    ((Http404,), exceptions.NotFound),
+    ((PermissionDenied,), exceptions.PermissionDenied),
+    ((BadRequest, SuspiciousOperation), MalformedRequest),
+)
+
+
+def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | None:
+    """DRF's ``EXCEPTION_HANDLER``: turn any exception into an error envelope response.
+
+    ``build_settings`` points ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` here. The work is
+    done by :class:`ExceptionHandler`; subclass it and point the setting at a function
+    of your own to change one step.
+
+    Args:
+        exc: The exception a DRF view raised.
+        context: DRF's handler context (``view``, ``args``, ``kwargs``, ``request``).
+
+    Returns:
+        The response, or ``None`` to let an unhandled exception propagate when
+        ``DEBUG_PROPAGATE_EXCEPTIONS`` is set.
+    """
+    return ExceptionHandler(exc, context).run()
+
+
+class ExceptionHandler:
+    """Turn one exception into an error envelope response, in named steps.
+
+    Args:
+        exc: The exception a DRF view raised.
+        context: DRF's handler context.
+    """
+
+    def __init__(self, exc: Exception, context: Mapping[str, Any]) -> None:
+        self.exc = exc
+        self.context = context
+
+    def run(self) -> Response | None:
+        """Handle the exception: convert, format, roll back, respond and report.
+
+        Returns:
+            The envelope response, or ``None`` to let the exception propagate.
+        """
+        if self.should_propagate():
+            return None
+        api_exception = self.convert_exception()
+        envelope = self.format_envelope(api_exception)
+        self.set_rollback()
+        response = self.get_response(api_exception, envelope)
+        self.report(response)
+        return response
+
+    @property
+    def is_unhandled(self) -> bool:
+        """Whether the exception is a bug rather than an expected API failure."""
+        return not isinstance(self.exc, _HANDLED)
+
+    def should_propagate(self) -> bool:
+        """Let unhandled exceptions through when ``DEBUG_PROPAGATE_EXCEPTIONS`` is set.
+
+        Returns:
+            Whether DRF should re-raise the exception instead of answering.
+        """
+        return self.is_unhandled and bool(settings.DEBUG_PROPAGATE_EXCEPTIONS)
+
+    def convert_exception(self) -> exceptions.APIException:
+        """Map Django's exceptions and unhandled ones to a DRF ``APIException``.
+
+        Returns:
+            The exception whose status, code and detail the response carries.
+        """
+        exc = self.exc
+        if isinstance(exc, exceptions.APIException):
+            return exc
+        if isinstance(exc, DjangoValidationError):
+            return exceptions.ValidationError(get_error_detail(exc))
+        for django_classes, api_class in DJANGO_EXCEPTIONS:
+            if isinstance(exc, django_classes):
+                return api_class()
+        if settings.DEBUG:
+            return exceptions.APIException(f"{_qualified_name(exc)}: {exc}")
+        return exceptions.APIException()
+
+    def format_envelope(self, exc: exceptions.APIException) -> ErrorEnvelope:
+        """Return the envelope for an ``APIException``.
+
+        Args:
+            exc: The converted exception.
+
+        Returns:
+            The response body.
+        """
+        code = str(exc.default_code)
+        errors = flatten_errors(
+            exc.detail,
+            default_code=code,
+            non_field_errors_key=api_settings.NON_FIELD_ERRORS_KEY,
+        )
+        if not errors:
+            errors = [{"code": code, "detail": str(exc.default_detail), "attr": None}]
+        validation = isinstance(exc, exceptions.ValidationError)
+        return {
+            "type": error_type_for(exc.status_code, validation=validation),
+            "errors": errors,
+        }
+
+    def set_rollback(self) -> None:
+        """Mark the request's atomic blocks for rollback, as DRF's handler does."""
+        set_rollback()
+
+    def get_response(
+        self, exc: exceptions.APIException, envelope: ErrorEnvelope
+    ) -> Response:
+        """Build the response, keeping ``WWW-Authenticate`` and ``Retry-After``.
+
+        Args:
+            exc: The converted exception.
+            envelope: The response body.
+
+        Returns:
+            The DRF response.
+        """
+        headers: dict[str, str] = {}
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = str(auth_header)
+        wait = getattr(exc, "wait", None)
+        if wait:
+            headers["Retry-After"] = str(int(wait))
+        return Response(envelope, status=exc.status_code, headers=headers)
+
+    def report(self, response: Response) -> None:
+        """Report what Django would have reported had the exception reached it.
+
+        An unhandled exception is sent through ``got_request_exception`` (error
+        trackers, the test client) and logged once with its traceback on
+        ``django.request``; the response is marked as logged so that Django does not
+        log it again. A ``SuspiciousOperation`` is logged on ``django.security.*``.
+
+        Args:
+            response: The response that will be sent.
+        """
+        request = self.django_request
+        if self.is_unhandled:
+            signals.got_request_exception.send(sender=None, request=request)
+            log_response(
+                "%s: %s",
+                response.reason_phrase,
+                getattr(request, "path", ""),
+                response=response,
+                request=request,
+                exception=self.exc,
+            )
+        elif isinstance(self.exc, SuspiciousOperation):
+            log_response(
+                str(self.exc),
+                response=response,
+                request=request,
+                level="error",
+                logger=logging.getLogger(f"django.security.{type(self.exc).__name__}"),
+                exception=self.exc,
+            )
+
+    @property
+    def django_request(self) -> HttpRequest | None:
+        """The Django ``HttpRequest`` behind DRF's request, if there is one."""
+        request = self.context.get("request")
+        return getattr(request, "_request", request)
+
+
+_HANDLED = (
+    exceptions.APIException,
+    DjangoValidationError,
+    *(cls for classes, _ in DJANGO_EXCEPTIONS for cls in classes),
+)
+
+
+def _qualified_name(exc: Exception) -> str:
+    """Return ``module.Class`` of an exception, or just ``Class`` for built-ins."""
+    cls = type(exc)
+    if cls.__module__ == "builtins":
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"

@@ -1,0 +1,31 @@
+"""Plain Django views: errors that reach Django's handler400/403/404/500."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_POST
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+PLAIN_SECRET = "plain view secret 91c2"
+
+
+def fail(request: HttpRequest, kind: str) -> HttpResponse:
+    """Raise the failure named ``kind`` outside DRF."""
+    if kind == "forbidden":
+        raise PermissionDenied(PLAIN_SECRET)
+    if kind == "suspicious":
+        raise SuspiciousOperation(PLAIN_SECRET)
+    if kind == "missing":
+        raise Http404(PLAIN_SECRET)
+    raise RuntimeError(PLAIN_SECRET)
+
+
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    """A CSRF-protected form endpoint."""
+    return HttpResponse("submitted")

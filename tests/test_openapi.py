@@ -1,0 +1,220 @@
+"""The OpenAPI schema: error envelopes per operation, valid, and true to real bodies."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from drf_spectacular.settings import patched_settings
+from jsonschema import Draft202012Validator, ValidationError
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from rest_framework.test import APIClient
+
+from django_strict_core.openapi import attr_schema, camel_case
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+URL = "/api/errors/"
+
+
+def generate(oas_version: str | None = None) -> dict[str, Any]:
+    """Generate the test project's schema as JSON data."""
+    patches = {"OAS_VERSION": oas_version} if oas_version else {}
+    with patched_settings(patches):
+        schema = SchemaGenerator(urlconf="tests.urls").get_schema(
+            request=None, public=True
+        )
+    return json.loads(OpenApiJsonRenderer().render(schema))  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return generate()
+
+
+def statuses(schema: dict[str, Any], path: str, method: str) -> list[str]:
+    return sorted(schema["paths"][f"{URL}{path}"][method]["responses"])
+
+
+class TestDocument:
+    def test_passes_openapi_spec_validator(self, schema: dict[str, Any]) -> None:
+        validate(schema)  # type: ignore[arg-type]
+
+    def test_passes_openapi_spec_validator_as_openapi_3_1(self) -> None:
+        document = generate("3.1.0")
+
+        assert document["openapi"] == "3.1.0"
+        validate(document)  # type: ignore[arg-type]
+
+
+class TestStatusesPerOperation:
+    @pytest.mark.parametrize(
+        ("path", "method", "expected"),
+        [
+            # Input is validated only where a body is parsed.
+            ("orders/", "post", ["200", "400", "500"]),
+            ("items/bulk/", "post", ["201", "400", "500"]),
+            ("orders/", "get", ["200", "500"]),
+            # Path parameters or pagination can answer 404.
+            ("fail/{kind}/", "get", ["200", "404", "500"]),
+            ("widgets/", "get", ["200", "404", "500"]),
+            ("widgets/{id}/", "get", ["200", "404", "500"]),
+            # A WWW-Authenticate challenge gives 401, session authentication 403.
+            ("token/", "get", ["200", "401", "500"]),
+            ("session/", "get", ["200", "403", "500"]),
+            ("throttled/", "get", ["200", "429", "500"]),
+        ],
+    )
+    def test_error_statuses(
+        self, schema: dict[str, Any], path: str, method: str, expected: list[str]
+    ) -> None:
+        assert statuses(schema, path, method) == expected
+
+    def test_views_with_another_exception_handler_get_no_error_responses(
+        self, schema: dict[str, Any]
+    ) -> None:
+        assert statuses(schema, "default-handler/", "get") == ["200"]
+
+    def test_challenge_and_retry_headers_are_documented(
+        self, schema: dict[str, Any]
+    ) -> None:
+        token = schema["paths"][f"{URL}token/"]["get"]["responses"]["401"]
+        throttled = schema["paths"][f"{URL}throttled/"]["get"]["responses"]["429"]
+
+        assert set(token["headers"]) == {"WWW-Authenticate"}
+        assert throttled["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+
+    def test_explicit_responses_win(self, schema: dict[str, Any]) -> None:
+        created = schema["paths"][f"{URL}widgets/"]["post"]["responses"]["201"]
+
+        assert created["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Widget"
+        }
+
+
+class TestValidationSchema:
+    def test_codes_and_attrs_come_from_the_request_serializer(
+        self, schema: dict[str, Any]
+    ) -> None:
+        component = schema["components"]["schemas"]["OrdersCreateValidationError"]
+        item = component["properties"]["errors"]["items"]["properties"]
+
+        assert {
+            "required",
+            "invalid",
+            "max_length",
+            "min_value",
+            "blocked_domain",
+        } <= set(item["code"]["enum"])
+        pattern = item["attr"]["pattern"]
+        for attr in (
+            "email",
+            "non_field_errors",
+            "address.city",
+            "items.12.name",
+            "tags.3",
+            "meta.any key",
+        ):
+            assert Draft202012Validator({"pattern": pattern}).is_valid(attr), attr
+        assert not Draft202012Validator({"pattern": pattern}).is_valid("items.x.name")
+        assert item["attr"]["nullable"] is True
+
+    def test_static_paths_are_an_enum(self) -> None:
+        assert attr_schema([("email",), ("address", "city")]) == {
+            "type": "string",
+            "enum": ["email", "address.city", None],
+        }
+
+    def test_operation_ids_become_component_names(self) -> None:
+        assert camel_case("api_errors_orders_create") == "ApiErrorsOrdersCreate"
+
+
+@pytest.fixture(scope="module")
+def validator_for() -> Iterator[Any]:
+    """Validate real bodies against the OpenAPI 3.1 (JSON Schema) responses."""
+    document = generate("3.1.0")
+    registry: Registry[Any] = Registry().with_resource(
+        "urn:api", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+
+    def validator(path: str, method: str, status: int) -> Draft202012Validator:
+        pointer = "/".join(
+            [
+                "#",
+                "paths",
+                f"{URL}{path}".replace("/", "~1"),
+                method,
+                "responses",
+                str(status),
+                "content",
+                "application~1json",
+                "schema",
+            ]
+        )
+        return Draft202012Validator({"$ref": f"urn:api{pointer}"}, registry=registry)
+
+    yield validator
+
+
+@pytest.mark.django_db
+class TestRealBodiesMatchTheSchema:
+    @pytest.mark.parametrize(
+        ("method", "path", "data", "status"),
+        [
+            ("post", "orders/", {"email": "x", "items": [{}], "meta": {"a": "b"}}, 400),
+            ("post", "orders/", "{broken", 400),
+            ("post", "items/bulk/", [{"name": "x" * 20}], 400),
+            ("get", "token/", None, 401),
+            ("get", "session/", None, 403),
+            ("get", "widgets/12345/", None, 404),
+            ("get", "widgets/?page=7", None, 404),
+            ("get", "fail/unhandled/", None, 500),
+        ],
+    )
+    def test_body_is_valid_against_its_documented_response(
+        self,
+        validator_for: Any,
+        method: str,
+        path: str,
+        data: Any,
+        status: int,
+    ) -> None:
+        client = APIClient(raise_request_exception=False)
+        if isinstance(data, str):
+            response = client.post(
+                f"{URL}{path}", data, content_type="application/json"
+            )
+        else:
+            response = getattr(client, method)(f"{URL}{path}", data, format="json")
+
+        assert response.status_code == status
+        template = (
+            path.split("?", maxsplit=1)[0]
+            .replace("12345", "{id}")
+            .replace("unhandled", "{kind}")
+        )
+        validator_for(template, method, status).validate(response.json())
+
+    def test_throttled_body_is_valid(self, validator_for: Any) -> None:
+        client = APIClient()
+        url = f"{URL}throttled/?client={uuid.uuid4().hex}"
+        responses = [client.get(url) for _ in range(3)]
+
+        assert responses[-1].status_code == 429
+        validator_for("throttled/", "get", 429).validate(responses[-1].json())
+
+    def test_schema_rejects_an_undocumented_code(self, validator_for: Any) -> None:
+        body = {
+            "type": "client_error",
+            "errors": [{"code": "teapot", "detail": "x", "attr": None}],
+        }
+
+        with pytest.raises(ValidationError):
+            validator_for("token/", "get", 401).validate(body)
