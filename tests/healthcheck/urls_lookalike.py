@@ -1,0 +1,14 @@
+"""A project with its own view at a path that ends like a health route."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+
+
+def own_health_page(request: HttpRequest) -> HttpResponse:
+    """Not a probe: the project's own page."""
+    return HttpResponse("the project's page")
+
+
+urlpatterns = [
+    path("status/health/", own_health_page),
+]
