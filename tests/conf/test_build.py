@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import logging.config
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote

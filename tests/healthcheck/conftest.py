@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 import pytest
-from django.db import connections
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 from django.test import Client
 
 from django_strict_core.healthcheck import conf
@@ -64,7 +64,10 @@ async def asgi_get(
     Unlike the test client, this sends exactly one ``Host`` header (``testserver``
     unless ``host`` is given), over plain HTTP unless a header says otherwise.
     """
-    sent = {"host": "testserver", **{k.replace("_", "-"): v for k, v in headers.items()}}
+    sent = {
+        "host": "testserver",
+        **{k.replace("_", "-"): v for k, v in headers.items()},
+    }
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -167,7 +170,9 @@ def add_database(
 def proxy_to(url: str, **kwargs: Any) -> Iterator[FaultProxy]:
     """Run a :class:`FaultProxy` in front of the server of ``url``."""
     parts = urlsplit(url)
-    with FaultProxy((parts.hostname or "127.0.0.1", parts.port or 0), **kwargs) as proxy:
+    with FaultProxy(
+        (parts.hostname or "127.0.0.1", parts.port or 0), **kwargs
+    ) as proxy:
         yield proxy
 
 

@@ -22,7 +22,7 @@ def wrapped(outer: BaseException, cause: BaseException) -> BaseException:
     """Return ``outer`` raised from ``cause``, as drivers and Django chain them."""
     try:
         raise outer from cause
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         return exc
 
 

@@ -31,7 +31,7 @@ def in_thread(function: Callable[[], Any]) -> Any:
     def target() -> None:
         try:
             outcome["value"] = function()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             outcome["error"] = exc
 
     thread = threading.Thread(target=target)
@@ -99,12 +99,10 @@ class TestCache:
         assert 0 < ttl <= 7
 
     def test_ignore_exceptions_cannot_hide_an_unreachable_redis(self) -> None:
-        unreachable = redis_cache(
-            f"127.0.0.1:{closed_port()}", IGNORE_EXCEPTIONS=True
-        )
+        unreachable = redis_cache(f"127.0.0.1:{closed_port()}", IGNORE_EXCEPTIONS=True)
         with override_settings(CACHES={"default": unreachable}):
             assert caches["default"].get("anything") is None  # the app sees no error
-            with pytest.raises(Exception) as raised:  # noqa: PT011
+            with pytest.raises(Exception) as raised:
                 Cache().run()
 
         assert reason_for(raised.value) == "unavailable"

@@ -102,7 +102,9 @@ class TestProjectChecks:
         assert keys()[2:] == ["queue", "search", "mail", "slow", "instance", "callable"]
         search = one("search")
         assert (search.critical, search.timeout, search.is_async) == (False, 0.8, True)
-        assert repr(search.check) == "Search(url='https://search.internal', healthy=True)"
+        assert (
+            repr(search.check) == "Search(url='https://search.internal', healthy=True)"
+        )
         assert (one("queue").is_async, one("mail").is_async) == (False, True)
         assert (one("slow").is_async, one("instance").is_async) == (False, False)
         assert one("callable").is_async
@@ -124,9 +126,15 @@ class TestProjectChecks:
             ({"": checks_for_tests.passing}, "non-empty string"),
             ({"db": checks_for_tests.passing}, "key of a built-in check"),
             ({"x": {"OPTIONS": {}}}, "needs CHECK"),
-            ({"x": {"CHECK": checks_for_tests.passing, "RETRIES": 2}}, "unknown: RETRIES"),
+            (
+                {"x": {"CHECK": checks_for_tests.passing, "RETRIES": 2}},
+                "unknown: RETRIES",
+            ),
             ({"x": "tests.healthcheck.checks_for_tests.missing"}, "cannot import"),
-            ({"x": {"CHECK": checks_for_tests.passing, "OPTIONS": [1]}}, "must be a dict"),
+            (
+                {"x": {"CHECK": checks_for_tests.passing, "OPTIONS": [1]}},
+                "must be a dict",
+            ),
             (
                 {"x": {"CHECK": checks_for_tests.Counter(), "OPTIONS": {"hold": 1}}},
                 "not an instance",
@@ -135,7 +143,10 @@ class TestProjectChecks:
                 {"x": {"CHECK": checks_for_tests.Search, "OPTIONS": {"nope": 1}}},
                 "check OPTIONS against the class",
             ),
-            ({"x": {"CHECK": checks_for_tests.passing, "CRITICAL": "no"}}, "True or False"),
+            (
+                {"x": {"CHECK": checks_for_tests.passing, "CRITICAL": "no"}},
+                "True or False",
+            ),
             ({"x": {"CHECK": checks_for_tests.passing, "TIMEOUT": -1}}, "TIMEOUT"),
             ({"x": 42}, "expected a function, a class"),
             (["x"], "must be a dict"),

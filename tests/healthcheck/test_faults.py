@@ -28,12 +28,13 @@ from tests.healthcheck.conftest import (
     proxy_to,
     redis_cache,
 )
-from tests.healthcheck.faults import FaultProxy, closed_port, wait_until
+from tests.healthcheck.faults import closed_port, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from tests.healthcheck.conftest import Answer
+    from tests.healthcheck.faults import FaultProxy
 
 # A fault must be answered within the deadline; this covers scheduling on a busy
 # two-core machine, and stays under Kubernetes' 1 s default probe timeout.
@@ -52,9 +53,7 @@ def body(answer: Answer) -> dict[str, str]:
 
 def with_cache(address: str) -> Any:
     """Settings with an extra django-redis cache ``faulty`` at ``address``."""
-    return override_settings(
-        CACHES={**settings.CACHES, "faulty": redis_cache(address)}
-    )
+    return override_settings(CACHES={**settings.CACHES, "faulty": redis_cache(address)})
 
 
 def health_threads() -> int:

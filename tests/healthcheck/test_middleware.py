@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from django.http import HttpRequest, HttpResponse
+from asgiref.sync import iscoroutinefunction
+from django.conf import settings
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
 from django_strict_core.conf import StrictSettings, build_settings
@@ -16,6 +19,8 @@ from tests.healthcheck.conftest import get, get_sync
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from django.http import HttpRequest
 
 STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
 POD_IP = "10.42.0.17:8000"
@@ -56,7 +61,9 @@ def test_build_settings_puts_the_middleware_above_security_and_common() -> None:
 @pytest.mark.django_db
 class TestProductionProbes:
     @pytest.mark.parametrize("send", [get, get_sync], ids=["asgi", "wsgi"])
-    @pytest.mark.parametrize("path", ["/api/health/", "/api/health/ready/", "/api/health/live/"])
+    @pytest.mark.parametrize(
+        "path", ["/api/health/", "/api/health/ready/", "/api/health/live/"]
+    )
     def test_plain_http_with_the_pod_ip_as_host_gets_the_answer(
         self, send: Callable[..., HttpResponse], path: str
     ) -> None:
@@ -77,12 +84,8 @@ class TestProductionProbes:
         assert plain_http["Location"] == "https://api.example.com/admin/"
 
     def test_without_the_middleware_the_probe_would_be_rejected(self) -> None:
-        with production_settings() as _:
-            from django.conf import settings
-
-            stack = [
-                m for m in settings.MIDDLEWARE if "HealthCheckMiddleware" not in m
-            ]
+        with production_settings():
+            stack = [m for m in settings.MIDDLEWARE if "HealthCheckMiddleware" not in m]
             with override_settings(MIDDLEWARE=stack):
                 response = get("/api/health/", host=POD_IP)
 
@@ -103,7 +106,9 @@ class TestProductionProbes:
 
 @pytest.mark.django_db
 class TestMountPoints:
-    @pytest.mark.parametrize("path", ["/ops/health/", "/health/", "/ops/health/live/", "/health/ready/"])
+    @pytest.mark.parametrize(
+        "path", ["/ops/health/", "/health/", "/ops/health/live/", "/health/ready/"]
+    )
     def test_the_routes_are_answered_wherever_they_are_mounted(self, path: str) -> None:
         with production_settings(ROOT_URLCONF="tests.healthcheck.urls_elsewhere"):
             response = get(path, host=POD_IP)
@@ -122,7 +127,11 @@ class TestMountPoints:
 
     def test_unknown_paths_with_probe_endings_pass_through(self) -> None:
         with production_settings():
-            response = get("/api/nothing/health/", host="api.example.com", x_forwarded_proto="https")
+            response = get(
+                "/api/nothing/health/",
+                host="api.example.com",
+                x_forwarded_proto="https",
+            )
 
         assert response.status_code == 404
 
@@ -159,10 +168,6 @@ class TestModes:
         assert middleware(RequestFactory().get("/other/")).content == b"downstream"  # type: ignore[union-attr]
 
     def test_async_mode_is_a_coroutine_function(self) -> None:
-        import asyncio
-
-        from asgiref.sync import iscoroutinefunction
-
         async def downstream(request: HttpRequest) -> HttpResponse:
             return HttpResponse("downstream")
 

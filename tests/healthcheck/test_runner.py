@@ -6,14 +6,18 @@ import asyncio
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pytest
 from django.test import override_settings
 
-from django_strict_core.healthcheck import CheckResult, HealthReport, run_checks
+from django_strict_core.healthcheck import CheckResult, run_checks
 from django_strict_core.healthcheck.runner import THREAD_NAME_PREFIX
 from tests.healthcheck import checks_for_tests
+
+if TYPE_CHECKING:
+    import pytest
+
+    from django_strict_core.healthcheck import HealthReport
 
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
@@ -92,7 +96,9 @@ class TestConcurrency:
 class TestDeadlines:
     def test_a_slow_sync_check_times_out_at_its_deadline(self) -> None:
         held = checks_for_tests.Counter(hold=5)
-        with only(held=held, fast=checks_for_tests.passing, STRICT_CORE_HEALTH_TIMEOUT=0.2):
+        with only(
+            held=held, fast=checks_for_tests.passing, STRICT_CORE_HEALTH_TIMEOUT=0.2
+        ):
             started = time.monotonic()
             report = run()
             elapsed = time.monotonic() - started
