@@ -61,6 +61,14 @@ def test_wrapped_driver_errors_are_classified_by_their_cause() -> None:
     )
 
 
+def test_timeouts_of_any_library_are_recognised_by_name() -> None:
+    class ReadTimeout(Exception):  # noqa: N818 - as httpx and requests name it
+        pass
+
+    assert reason_for(ReadTimeout("read timed out")) == "timeout"
+    assert reason_for(wrapped(ValueError("x"), ReadTimeout())) == "timeout"
+
+
 def test_a_cause_cycle_does_not_loop() -> None:
     first, second = ValueError("a"), ValueError("b")
     first.__cause__, second.__cause__ = second, first

@@ -15,11 +15,6 @@ import redis.exceptions
 from django.core.exceptions import ImproperlyConfigured
 from django.db import Error as DatabaseError
 
-try:  # psycopg is optional (the ``postgres`` extra).
-    from psycopg.errors import ConnectionTimeout as PsycopgConnectionTimeout
-except ImportError:  # pragma: no cover - exercised only without psycopg installed
-    PsycopgConnectionTimeout = TimeoutError  # type: ignore[assignment,misc]
-
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
@@ -33,11 +28,6 @@ FAILED: Final = "failed"
 # chosen in code, never text that could carry a host, a URL or a credential.
 _SAFE_REASON = re.compile(r"^[a-z][a-z0-9 _-]{0,39}$")
 
-_TIMEOUT_ERRORS: tuple[type[BaseException], ...] = (
-    TimeoutError,
-    redis.exceptions.TimeoutError,
-    PsycopgConnectionTimeout,
-)
 _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     DatabaseError,
@@ -109,7 +99,10 @@ def reason_for(exc: BaseException) -> str:
     """Return the short reason shown for an exception raised by a check.
 
     The exception and its causes are searched, so a driver error wrapped by Django or
-    django-redis is classified by what happened underneath.
+    django-redis is classified by what happened underneath. A timeout is a
+    :class:`TimeoutError` or any exception whose class name contains ``Timeout``
+    (psycopg's ``ConnectionTimeout``, redis-py's ``TimeoutError``, httpx's
+    ``ReadTimeout``...), so drivers are recognised without importing them.
 
     Args:
         exc: What the check raised.
@@ -123,11 +116,18 @@ def reason_for(exc: BaseException) -> str:
     if isinstance(exc, ImproperlyConfigured):
         return MISCONFIGURED
     chain = _causes(exc)
-    if any(isinstance(e, _TIMEOUT_ERRORS) for e in chain):
+    if any(_is_timeout(e) for e in chain):
         return TIMEOUT
     if any(isinstance(e, _UNAVAILABLE_ERRORS) for e in chain):
         return UNAVAILABLE
     return FAILED
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    """Tell whether an exception reports a timeout, whatever library raised it."""
+    return isinstance(exc, TimeoutError) or any(
+        "Timeout" in cls.__name__ for cls in type(exc).__mro__
+    )
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
