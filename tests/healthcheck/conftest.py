@@ -138,21 +138,21 @@ def database_access(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
 @pytest.fixture
 def add_database(
     postgres_url: str, database_access: None
-) -> Iterator[Callable[[str | None], str]]:
+) -> Iterator[Callable[..., str]]:
     """Add a database alias for a host:port (the real server's by default).
 
     Returns the alias (unique per call); its key in the answer is ``db:<alias>``.
     """
     added: list[str] = []
 
-    def add(address: str | None = None) -> str:
+    def add(address: str | None = None, **options: Any) -> str:
         url = postgres_url
         if address is not None:
             parts = urlsplit(postgres_url)
             url = parts._replace(netloc=f"{parts.username}@{address}").geturl()
         config = dj_database_url.parse(url)
         config["NAME"] = connections["default"].settings_dict["NAME"]
-        config["OPTIONS"] = {"connect_timeout": 2}
+        config["OPTIONS"] = {"connect_timeout": 2, **options}
         alias = f"extra_{uuid.uuid4().hex[:8]}"
         configured = connections.configure_settings(
             {"default": connections.settings["default"], alias: config}
@@ -163,6 +163,8 @@ def add_database(
 
     yield add
     for alias in added:
+        if connections.settings[alias]["OPTIONS"].get("pool"):
+            connections[alias].close_pool()
         del connections.settings[alias]
 
 

@@ -258,3 +258,17 @@ class TestSharedWork:
         assert len(statuses) == 2000
         assert set(statuses) == {200}
         assert after == before
+
+
+class TestPooledConnections:
+    def test_pooled_connections_are_returned_to_the_pool(
+        self, add_database: Callable[..., str]
+    ) -> None:
+        alias = add_database(None, pool={"min_size": 1, "max_size": 2})
+
+        statuses = {get().status_code for _ in range(30)}
+        stats = connections[alias].pool.get_stats()
+
+        assert statuses == {200}
+        assert stats["requests_num"] >= 30
+        assert stats["pool_available"] == stats["pool_size"] <= 2

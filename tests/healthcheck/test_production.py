@@ -18,6 +18,7 @@ from tests.healthcheck.faults import closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from email.message import Message
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
@@ -64,12 +65,12 @@ class Server:
 
     def request(
         self, path: str, *, method: str = "GET", host: str = POD_IP_HOST
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, Message, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
         try:
             connection.request(method, path, headers={"Host": host})
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            return response.status, response.headers, response.read()
         finally:
             connection.close()
 
