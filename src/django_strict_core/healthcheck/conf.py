@@ -60,7 +60,7 @@ class RegisteredCheck:
 
     Attributes:
         key: The key of its result in the JSON answer.
-        check: The check object (or function), for the log.
+        check: The check object (or function) as registered.
         call: What the runner calls: ``check.run`` or the function itself.
         is_async: Whether ``call`` is a coroutine function (run on the event loop)
             rather than a plain function (run in the health check threads).
