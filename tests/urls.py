@@ -7,4 +7,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("notes/", include("tests.notes.urls")),
     path("api/errors/", include("tests.errorsapp.urls")),
+    path("api/", include("django_strict_core.urls")),
 ]

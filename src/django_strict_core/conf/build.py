@@ -20,6 +20,9 @@ PASSWORD_VALIDATORS = (
 )
 
 MIDDLEWARE = (
+    # Answers container probes before SecurityMiddleware (SSL redirect) and
+    # CommonMiddleware (ALLOWED_HOSTS) can turn a plain-HTTP pod-IP request away.
+    "django_strict_core.healthcheck.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -29,7 +32,9 @@ MIDDLEWARE = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 )
 
-HEALTH_REDIRECT_EXEMPT = (r"^api/health/",)
+# The health routes at the documented mount point; HealthCheckMiddleware answers them
+# at any mount point before the redirect could happen.
+HEALTH_REDIRECT_EXEMPT = (r"^api/health/(?:ready/|live/)?$",)
 
 
 def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[str, Any]:

@@ -1,0 +1,104 @@
+"""The probe endpoints: readiness (``health/``, ``health/ready/``) and liveness.
+
+Plain async Django views, not DRF views: no authentication, no permissions, no
+throttling, no content negotiation. ``GET`` and ``HEAD`` only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.views.decorators.http import require_safe
+
+from django_strict_core.healthcheck.runner import run_checks
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest
+
+View = TypeVar("View", bound="Callable[..., Any]")
+
+
+class _EveryAlias(frozenset[str]):
+    """A set that contains every database alias.
+
+    Django wraps views in a transaction per alias under ``ATOMIC_REQUESTS`` and
+    refuses async views there, except for the aliases a view opts out of; a probe
+    runs no transaction on any alias.
+    """
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _outside_transactions(view: View) -> View:
+    """Exempt a view from ``ATOMIC_REQUESTS`` on every database alias."""
+    view._non_atomic_requests = _EveryAlias()  # type: ignore[attr-defined]
+    return view
+
+
+@_outside_transactions
+@login_not_required
+@require_safe
+async def health(request: HttpRequest) -> HttpResponse:
+    """Answer a readiness probe: run every check concurrently.
+
+    Args:
+        request: A ``GET`` or ``HEAD`` request.
+
+    Returns:
+        200 ``{"status": "healthy", "db": "ok", "cache": "ok", ...}`` when every
+        critical check passes, else 503 ``{"status": "unhealthy", "db": "error:
+        timeout", ...}``.
+    """
+    report = await run_checks()
+    return probe_response(
+        request,
+        report.as_dict(debug=settings.DEBUG),
+        status=200 if report.healthy else 503,
+    )
+
+
+@_outside_transactions
+@login_not_required
+@require_safe
+async def live(request: HttpRequest) -> HttpResponse:
+    """Answer a liveness probe: the process serves requests; no backend is touched.
+
+    Args:
+        request: A ``GET`` or ``HEAD`` request.
+
+    Returns:
+        200 ``{"status": "healthy"}``.
+    """
+    return probe_response(request, {"status": "healthy"}, status=200)
+
+
+def probe_response(
+    request: HttpRequest, body: dict[str, str], *, status: int
+) -> HttpResponse:
+    """Return a JSON probe answer that nothing may cache.
+
+    Args:
+        request: The probe; a ``HEAD`` answer has the headers of ``GET`` only.
+        body: The JSON object.
+        status: 200 or 503.
+
+    Returns:
+        The response, with ``Cache-Control: no-store`` and its ``Content-Length``.
+    """
+    content = json.dumps(body).encode()
+    response = HttpResponse(
+        b"" if request.method == "HEAD" else content,
+        content_type="application/json",
+        status=status,
+    )
+    response["Content-Length"] = str(len(content))
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

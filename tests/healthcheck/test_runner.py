@@ -1,0 +1,259 @@
+"""The runner: concurrency, deadlines, shared runs, the result cache and the log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from django.test import override_settings
+
+from django_strict_core.healthcheck import CheckResult, run_checks
+from django_strict_core.healthcheck.runner import THREAD_NAME_PREFIX
+from tests.healthcheck import checks_for_tests
+
+if TYPE_CHECKING:
+    import pytest
+
+    from django_strict_core.healthcheck import HealthReport
+
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+def only(**entries: Any) -> Any:
+    """Settings under which exactly the given project checks run.
+
+    Upper-case ``STRICT_CORE_*`` names are settings; the other names are checks.
+    """
+    options = {k: v for k, v in entries.items() if k.startswith("STRICT_CORE_")}
+    checks = {k: v for k, v in entries.items() if k not in options}
+    return override_settings(
+        STRICT_CORE_HEALTH_DATABASES=[],
+        STRICT_CORE_HEALTH_CACHES=[],
+        STRICT_CORE_HEALTH_CHECKS=checks,
+        **options,
+    )
+
+
+def run() -> HealthReport:
+    return asyncio.run(run_checks())
+
+
+def health_threads() -> int:
+    return sum(t.name.startswith(THREAD_NAME_PREFIX) for t in threading.enumerate())
+
+
+class TestConcurrency:
+    def test_synchronous_checks_run_at_the_same_time(self) -> None:
+        barrier = threading.Barrier(3, timeout=2)
+
+        def meet() -> None:
+            barrier.wait()  # raises BrokenBarrierError unless all three are running
+
+        with only(
+            a={"CHECK": meet, "TIMEOUT": 3},
+            b={"CHECK": meet, "TIMEOUT": 3},
+            c={"CHECK": meet, "TIMEOUT": 3},
+        ):
+            report = run()
+
+        assert report.healthy, report.as_dict(debug=True)
+
+    def test_sync_and_async_checks_overlap(self) -> None:
+        started = threading.Event()
+
+        def sync_side() -> None:
+            started.set()
+            time.sleep(0.2)
+
+        async def async_side() -> None:
+            # Passes only if the sync check is running while this one waits.
+            for _ in range(100):
+                if started.is_set():
+                    return
+                await asyncio.sleep(0.01)
+            raise AssertionError("the synchronous check never started")
+
+        with only(sync=sync_side, async_=async_side):
+            report = run()
+
+        assert report.healthy, report.as_dict(debug=True)
+
+    def test_total_time_is_the_slowest_check_not_the_sum(self) -> None:
+        slow = {"CHECK": checks_for_tests.sleeping, "OPTIONS": {"seconds": 0.3}}
+        with only(a=slow, b=slow, c=slow, STRICT_CORE_HEALTH_TIMEOUT=2):
+            started = time.monotonic()
+            report = run()
+            elapsed = time.monotonic() - started
+
+        assert report.healthy
+        assert [r.duration >= 0.29 for r in report.results] == [True] * 3
+        assert elapsed < 0.6, f"{elapsed:.3f} s for three 0.3 s checks"
+
+
+class TestDeadlines:
+    def test_a_slow_sync_check_times_out_at_its_deadline(self) -> None:
+        held = checks_for_tests.Counter(hold=5)
+        with only(
+            held=held, fast=checks_for_tests.passing, STRICT_CORE_HEALTH_TIMEOUT=0.2
+        ):
+            started = time.monotonic()
+            report = run()
+            elapsed = time.monotonic() - started
+        held.release.set()
+
+        assert report.as_dict() == {
+            "status": "unhealthy",
+            "held": "error: timeout",
+            "fast": "ok",
+        }
+        assert 0.2 <= elapsed < 0.5
+
+    def test_a_slow_async_check_is_cancelled_at_its_own_deadline(self) -> None:
+        slow = checks_for_tests.AsyncCounter(sleep=5)
+        with only(slow={"CHECK": slow, "TIMEOUT": 0.1}):
+            started = time.monotonic()
+            report = run()
+
+        assert time.monotonic() - started < 0.4
+        assert report.results[0].reason == "timeout"
+        assert report.results[0].detail == "no answer within 0.1 s"
+
+
+class TestSharing:
+    def test_concurrent_probes_share_one_run(self) -> None:
+        counter = checks_for_tests.AsyncCounter(sleep=0.1)
+
+        async def storm() -> list[HealthReport]:
+            return list(await asyncio.gather(*(run_checks() for _ in range(50))))
+
+        with only(counted=counter):
+            reports = asyncio.run(storm())
+
+        assert counter.calls == 1
+        assert all(r.healthy for r in reports)
+
+    def test_a_cancelled_probe_does_not_cancel_the_shared_run(self) -> None:
+        counter = checks_for_tests.AsyncCounter(sleep=0.2)
+
+        async def one_gives_up() -> HealthReport:
+            quitter = asyncio.ensure_future(run_checks())
+            stayer = asyncio.ensure_future(run_checks())
+            await asyncio.sleep(0.05)
+            quitter.cancel()
+            return await stayer
+
+        with only(counted=counter):
+            report = asyncio.run(one_gives_up())
+
+        assert report.healthy
+        assert counter.calls == 1
+
+    def test_a_stuck_sync_call_is_joined_not_repeated(self) -> None:
+        stuck = checks_for_tests.Counter(hold=10)
+        threads_before = health_threads()
+        with only(stuck=stuck, STRICT_CORE_HEALTH_TIMEOUT=0.05):
+            reports = [run() for _ in range(5)]
+            calls_while_stuck = stuck.calls
+            stuck.release.set()
+            time.sleep(0.05)
+            after_release = run()
+
+        assert [r.as_dict()["stuck"] for r in reports] == ["error: timeout"] * 5
+        assert calls_while_stuck == 1
+        assert health_threads() - threads_before <= 1
+        assert after_release.healthy
+        assert stuck.calls == 2
+
+    def test_sequential_probes_run_the_checks_again(self) -> None:
+        counter = checks_for_tests.AsyncCounter()
+        with only(counted=counter):
+            run()
+            run()
+
+        assert counter.calls == 2
+
+    def test_a_short_result_cache_answers_later_probes(self) -> None:
+        counter = checks_for_tests.AsyncCounter()
+        with only(counted=counter, STRICT_CORE_HEALTH_CACHE_SECONDS=0.3):
+            first, second = run(), run()
+            time.sleep(0.35)
+            third = run()
+
+        assert second is first
+        assert third is not first
+        assert counter.calls == 2
+
+
+class TestOutcomes:
+    def test_each_failure_becomes_a_short_reason(self) -> None:
+        with only(
+            backlog=checks_for_tests.failing,
+            false=checks_for_tests.returns_false,
+            bug=checks_for_tests.crashing,
+            ok=checks_for_tests.passing,
+        ):
+            report = run()
+
+        assert report.as_dict() == {
+            "status": "unhealthy",
+            "backlog": "error: backlog",
+            "false": "error: failed",
+            "bug": "error: failed",
+            "ok": "ok",
+        }
+
+    def test_debug_answers_carry_the_exception(self) -> None:
+        with only(bug=checks_for_tests.crashing):
+            body = run().as_dict(debug=True)
+
+        assert body["bug"] == (
+            "error: failed (KeyError: 'postgres://app:hunter2@db.internal:5432/app')"
+        )
+
+    def test_failures_are_logged_with_the_exception(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with (
+            only(bug=checks_for_tests.crashing),
+            caplog.at_level(logging.WARNING, "django_strict_core.healthcheck"),
+        ):
+            run()
+
+        (record,) = caplog.records
+        assert record.getMessage() == "Health check 'bug' failed: failed"
+        assert record.exc_info is not None
+        assert "hunter2" in str(record.exc_info[1])
+        assert (record.health_check, record.reason) == ("bug", "failed")  # type: ignore[attr-defined]
+
+    def test_a_non_critical_failure_is_reported_but_healthy(self) -> None:
+        with only(
+            search={
+                "CHECK": checks_for_tests.Search,
+                "OPTIONS": {"url": "https://search.internal", "healthy": False},
+                "CRITICAL": False,
+            }
+        ):
+            report = run()
+
+        assert report.healthy
+        assert report.as_dict() == {"status": "healthy", "search": "error: unavailable"}
+
+    def test_a_sync_function_returning_a_coroutine_is_a_misconfiguration(self) -> None:
+        def looks_sync() -> Any:
+            return checks_for_tests.passing_async()
+
+        with only(wrong=looks_sync):
+            report = run()
+
+        assert report.as_dict()["wrong"] == "error: misconfigured"
+
+    def test_a_report_without_checks_is_healthy(self) -> None:
+        with only():
+            assert run().as_dict() == {"status": "healthy"}
+
+    def test_check_results_know_whether_they_passed(self) -> None:
+        assert CheckResult("db", critical=True).ok
+        assert not CheckResult("db", critical=True, reason="timeout").ok
