@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Articles: a public, paginated list; writes by their authors."""
 
-    authentication_classes = (SessionAuthentication, TokenAuthentication)
-    permission_classes = ArticleAccess
+    # Token first: DRF answers 401 with its WWW-Authenticate challenge.
+    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    permission_classes = (ArticleAccess,)
     pagination_class = StandardPagination
     serializer_class = ArticleSerializer
 

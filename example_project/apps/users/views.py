@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 class RegistrationView(APIView):
     """Create an account."""
 
-    authentication_classes = (SessionAuthentication, TokenAuthentication)
-    permission_classes = IsAnonymous
+    # Token first: DRF answers 401 with its WWW-Authenticate challenge.
+    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAnonymous,)
 
     @extend_schema(request=RegistrationSerializer, responses={201: UserSerializer})
     def post(self, request: Request) -> Response:
@@ -53,7 +54,7 @@ class TokenView(APIView):
     """Exchange credentials for an API token."""
 
     authentication_classes = ()
-    permission_classes = AllowAny
+    permission_classes = (AllowAny,)
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:
@@ -74,8 +75,8 @@ class TokenView(APIView):
 class MeView(APIView):
     """The signed-in user's own profile."""
 
-    authentication_classes = (SessionAuthentication, TokenAuthentication)
-    permission_classes = IsAuthenticated
+    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAuthenticated,)
 
     @extend_schema(responses={200: UserSerializer})
     def get(self, request: Request) -> Response:
