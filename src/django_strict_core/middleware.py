@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.functional import LazyObject, empty
 
@@ -90,6 +91,20 @@ def resolved_user_id(request: HttpRequest) -> str | None:
     return str(user.pk)
 
 
+def forget_request_id(**_kwargs: Any) -> None:
+    """Clear the request id once the response is closed (``request_finished``).
+
+    Under WSGI a thread serves one request after another; clearing the id keeps
+    lines written between two requests from carrying the previous one. Lines
+    written after the middleware returns but before the response is closed, such
+    as Django's ``Not Found`` warnings, still carry it.
+
+    Args:
+        **_kwargs: The signal's arguments, unused.
+    """
+    request_id_var.set(None)
+
+
 class RequestIDMiddleware:
     """Give each request an id, return it as ``X-Request-ID`` and log its access.
 
@@ -97,7 +112,7 @@ class RequestIDMiddleware:
     :func:`clean_request_id`) and ``STRICT_CORE_TRUST_REQUEST_ID`` is true;
     otherwise a new one. It is stored in a context variable at the start of every
     request, so every log record written while serving it carries the id, in async
-    code and in ``sync_to_async`` threads alike.
+    code and in ``sync_to_async`` threads alike, until the response is closed.
 
     One record per request goes to the ``django_strict_core.access`` logger with
     ``method``, ``path``, ``status``, ``duration_ms``, ``user_id`` (when an
@@ -125,6 +140,7 @@ class RequestIDMiddleware:
         """
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
+        request_finished.connect(forget_request_id, dispatch_uid=__name__)
         if self.async_mode:
             markcoroutinefunction(self)
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("async/", views.async_view),
     path("orm/", views.orm_view),
     path("user/", views.user_view),
+    path("user/async/", views.async_user_view),
+    path("file/", views.file_view),
     path("stream/sync/", views.sync_stream_view),
     path("stream/async/", views.async_stream_view),
     path("error/", views.error_view),

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import threading
 from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
@@ -49,7 +55,9 @@ def _count_users(marker: str) -> int:
 async def orm_view(request: HttpRequest) -> JsonResponse:
     """Query the database from a ``sync_to_async`` thread."""
     marker = request.GET.get("marker", "-")
-    logger.info("orm view %s", marker)
+    logger.info(
+        "orm view %s", marker, extra={"view_thread": threading.current_thread().name}
+    )
     count = await sync_to_async(_count_users)(marker)
     return JsonResponse({"users": count})
 
@@ -57,6 +65,17 @@ async def orm_view(request: HttpRequest) -> JsonResponse:
 def user_view(request: HttpRequest) -> HttpResponse:
     """Resolve the user, as most authenticated views do."""
     return HttpResponse(str(request.user.is_authenticated))
+
+
+async def async_user_view(request: HttpRequest) -> HttpResponse:
+    """Resolve the user the async way."""
+    user = await request.auser()
+    return HttpResponse(str(user.is_authenticated))
+
+
+def file_view(request: HttpRequest) -> FileResponse:
+    """Hand a file-like object to the server."""
+    return FileResponse(io.BytesIO(b"file body"), content_type="text/plain")
 
 
 def sync_stream_view(request: HttpRequest) -> StreamingHttpResponse:

@@ -40,6 +40,7 @@ _NOT_EXTRA = frozenset(
     }
 )
 _SERIALIZATION_ERRORS = (TypeError, ValueError, OverflowError, RecursionError)
+_MICROSECONDS_PER_SECOND = 1_000_000
 _INT64_MIN = -(2**63)
 _UINT64_END = 2**64
 
@@ -208,11 +209,14 @@ class StrictFieldsMixin(BaseJsonFormatter):
         cached pair is replaced in one assignment, so threads never mix them.
         """
         second = int(created)
+        micro = round((created - second) * 1_000_000)  # as datetime.fromtimestamp
+        if micro == _MICROSECONDS_PER_SECOND:
+            second, micro = second + 1, 0
         cached = self._second
         if cached[0] != second:
             cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
             self._second = cached
-        return f"{cached[1]}.{int((created - second) * 1_000_000):06d}+00:00"
+        return f"{cached[1]}.{micro:06d}+00:00"
 
 
 class JsonFormatter(StrictFieldsMixin, LibraryJsonFormatter):
