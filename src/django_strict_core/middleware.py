@@ -6,16 +6,18 @@ whole request and its duration includes every other middleware.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.core.signals import request_finished
+from django.core.signals import request_finished, setting_changed
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.functional import LazyObject, empty
 
@@ -58,12 +60,56 @@ def clean_request_id(value: str | None) -> str | None:
 
 
 def new_request_id() -> str:
-    """Return a fresh request id: 32 hexadecimal digits of a random UUID.
+    """Return a fresh request id: 128 random bits as 32 hexadecimal digits.
 
     Returns:
         The new id.
     """
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The middleware's settings.
+
+    Attributes:
+        trust_request_id: ``STRICT_CORE_TRUST_REQUEST_ID``, default true.
+        skip_paths: ``STRICT_CORE_ACCESS_LOG_SKIP_PATHS``, default
+            ``("/api/health/",)``.
+        query_string: ``STRICT_CORE_ACCESS_LOG_QUERY_STRING``, default false.
+    """
+
+    trust_request_id: bool
+    skip_paths: tuple[str, ...]
+    query_string: bool
+
+
+@functools.cache
+def options() -> Options:
+    """Return the middleware's settings, read once and again after any change.
+
+    Returns:
+        The current options; ``override_settings`` and any other sender of
+        ``setting_changed`` for a ``STRICT_CORE_`` setting refreshes them.
+    """
+    return Options(
+        trust_request_id=bool(getattr(settings, "STRICT_CORE_TRUST_REQUEST_ID", True)),
+        skip_paths=tuple(
+            getattr(settings, "STRICT_CORE_ACCESS_LOG_SKIP_PATHS", DEFAULT_SKIP_PATHS)
+        ),
+        query_string=bool(
+            getattr(settings, "STRICT_CORE_ACCESS_LOG_QUERY_STRING", False)
+        ),
+    )
+
+
+def _settings_changed(*, setting: str, **_kwargs: Any) -> None:
+    """Forget cached options when a ``STRICT_CORE_`` setting changes."""
+    if setting.startswith("STRICT_CORE_"):
+        options.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid=f"{__name__}.options")
 
 
 def resolved_user_id(request: HttpRequest) -> str | None:
@@ -178,7 +224,7 @@ class RequestIDMiddleware:
         """Choose the request's id and set it in the context, replacing any other."""
         incoming = (
             clean_request_id(request.META.get(REQUEST_ID_META_KEY))
-            if getattr(settings, "STRICT_CORE_TRUST_REQUEST_ID", True)
+            if options().trust_request_id
             else None
         )
         request_id = incoming or new_request_id()
@@ -194,7 +240,9 @@ class RequestIDMiddleware:
     ) -> HttpResponseBase:
         """Set the header and write (or, for a stream, schedule) the access record."""
         response[REQUEST_ID_HEADER] = request_id
-        if not access_logger.isEnabledFor(logging.INFO) or _skipped(request.path):
+        if not access_logger.isEnabledFor(logging.INFO) or request.path.startswith(
+            options().skip_paths
+        ):
             return response
         if isinstance(response, StreamingHttpResponse) and not (
             isinstance(response, FileResponse) and response.file_to_stream is not None
@@ -215,14 +263,6 @@ class RequestIDMiddleware:
         return response
 
 
-def _skipped(path: str) -> bool:
-    """Whether ``path`` starts with one of the prefixes without access records."""
-    prefixes = getattr(
-        settings, "STRICT_CORE_ACCESS_LOG_SKIP_PATHS", DEFAULT_SKIP_PATHS
-    )
-    return any(path.startswith(prefix) for prefix in prefixes)
-
-
 def _log_access(
     request: HttpRequest, response: HttpResponseBase, request_id: str, started: float
 ) -> None:
@@ -240,18 +280,24 @@ def _log_access(
     user_id = resolved_user_id(request)
     if user_id is not None:
         fields["user_id"] = user_id
-    if getattr(settings, "STRICT_CORE_ACCESS_LOG_QUERY_STRING", False):
+    if options().query_string:
         query = request.META.get("QUERY_STRING", "")
         if query:
             fields["query"] = query
-    access_logger.info(
+    # Built directly: the caller's file and line, which logging would look up by
+    # walking the stack, say nothing about a request.
+    record = access_logger.makeRecord(
+        ACCESS_LOGGER,
+        logging.INFO,
+        __file__,
+        0,
         "%s %s %s",
-        method,
         # Control characters decoded from the URL stay escaped in the message.
-        path.encode("unicode_escape").decode("ascii"),
-        response.status_code,
+        (method, path.encode("unicode_escape").decode("ascii"), response.status_code),
+        None,
         extra=fields,
     )
+    access_logger.handle(record)
 
 
 class _SyncStreamRecorder:

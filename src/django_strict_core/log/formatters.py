@@ -170,14 +170,12 @@ class StrictFieldsMixin(BaseJsonFormatter):
             self._merge(log_data, message_dict.items())
         extra = record.__dict__.keys() - _NOT_EXTRA
         if extra:
-            self._merge(
-                log_data,
-                (
-                    (key, value)
-                    for key, value in record.__dict__.items()
-                    if key in extra and not key.startswith("_")
-                ),
-            )
+            names = self._names
+            converters = self._converters
+            for key, value in record.__dict__.items():
+                if key in extra and not key.startswith("_"):
+                    convert = converters.get(key)
+                    log_data[names.get(key, key)] = convert(value) if convert else value
 
     def serialize_log_record(self, log_data: LogData) -> str:
         """Serialize, writing unencodable values as strings rather than failing.
@@ -196,11 +194,9 @@ class StrictFieldsMixin(BaseJsonFormatter):
 
     def _merge(self, log_data: LogData, items: Iterable[tuple[str, Any]]) -> None:
         """Copy fields into ``log_data`` under their output names."""
-        names = self._names
-        converters = self._converters
         for key, value in items:
-            convert = converters.get(key)
-            log_data[names.get(key, key)] = convert(value) if convert else value
+            convert = self._converters.get(key)
+            log_data[self._names.get(key, key)] = convert(value) if convert else value
 
     def _timestamp(self, created: float) -> str:
         """Return ``created`` as ISO-8601 UTC with microseconds.
