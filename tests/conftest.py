@@ -95,7 +95,10 @@ class LogCapture:
         assert captured.err == "", f"unexpected stderr output: {captured.err!r}"
         self.text += captured.out
         for raw in captured.out.split("\n")[:-1]:
-            line = json.loads(raw)  # fails the test on any line that is not JSON
+            try:
+                line = json.loads(raw)
+            except json.JSONDecodeError:
+                pytest.fail(f"a stdout line is not JSON: {raw!r}")
             assert isinstance(line, dict), raw
             self._lines.append(line)
         assert captured.out == "" or captured.out.endswith("\n")

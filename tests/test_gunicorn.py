@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import re
@@ -13,19 +14,24 @@ import threading
 import time
 from http.client import HTTPConnection
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import connection
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
 
 from django_strict_core import gunicorn as config
 from django_strict_core.conf import SettingsError, StrictSettings
 from django_strict_core.conf.build import logging_config
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+
+    from tests.conftest import LogCapture
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
@@ -90,8 +96,81 @@ class TestSettings:
         with pytest.raises(SettingsError, match="PORT: expected a TCP port"):
             config.bind_address()
 
-    def test_worker_turns_off_uvicorns_access_log(self) -> None:
-        assert config.UvicornWorker.CONFIG_KWARGS["access_log"] is False
+    def test_cpu_count_without_affinity(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+
+        assert config.cpu_count() == (os.cpu_count() or 1)
+
+
+async def never_called(scope: Any, receive: Any, send: Any) -> None:
+    """The application a worker loads in these tests."""
+
+
+# The module's own logconfig_dict follows this process's environment (the local
+# profile, console lines); the tests use the JSON lines of the test profile.
+JSON_LOGGING = logging_config(StrictSettings(env="test"), mail_admins=False)
+
+
+def make_worker() -> Any:
+    """A worker built as gunicorn's arbiter builds one, with this module's config."""
+    cfg = Config()
+    cfg.set("logconfig_dict", JSON_LOGGING)
+    for name in ("limit_request_line", "limit_request_fields"):
+        cfg.set(name, getattr(config, name))
+    return config.UvicornWorker(
+        age=1,
+        ppid=os.getpid(),
+        sockets=[],
+        app=SimpleNamespace(wsgi=lambda: never_called),
+        timeout=30,
+        cfg=cfg,
+        log=Logger(cfg),  # applies logconfig_dict, as in the master process
+    )
+
+
+class TestWorker:
+    def test_uvicorn_lines_reach_the_one_handler(
+        self, json_logs: Callable[..., LogCapture]
+    ) -> None:
+        capture = json_logs(JSON_LOGGING)
+        make_worker()
+
+        logging.getLogger("uvicorn.error").warning("from uvicorn")
+        logging.getLogger("gunicorn.error").warning("from gunicorn")
+
+        lines = capture.lines()
+        assert [(line["logger"], line["message"]) for line in lines] == [
+            ("uvicorn.error", "from uvicorn"),
+            ("gunicorn.error", "from gunicorn"),
+        ]
+
+    def test_uvicorn_access_log_is_off(
+        self, json_logs: Callable[..., LogCapture]
+    ) -> None:
+        capture = json_logs(JSON_LOGGING)
+        worker = make_worker()
+
+        logging.getLogger("uvicorn.access").info("GET / 200")
+
+        assert worker.config.access_log is False
+        assert not logging.getLogger("uvicorn.access").hasHandlers()
+        assert capture.lines() == []
+
+    def test_application_is_wrapped_in_the_request_limits(
+        self, json_logs: Callable[..., LogCapture]
+    ) -> None:
+        json_logs(JSON_LOGGING)
+        worker = make_worker()
+
+        worker.load_wsgi()
+
+        assert isinstance(worker.wsgi, config.RequestLimits)
+        assert worker.wsgi.app is never_called
+        assert (worker.wsgi.line, worker.wsgi.fields, worker.wsgi.field_size) == (
+            8190,
+            100,
+            8190,
+        )
 
 
 class TestRequestLimits:

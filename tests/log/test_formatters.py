@@ -301,6 +301,15 @@ class TestEcsFields:
         assert line["user.id"] == "7"
         assert line["order_id"] == 3
 
+    def test_duration_that_is_not_a_number_is_kept(
+        self, formatter_class: type[logging.Formatter]
+    ) -> None:
+        record = make_record(extra={"duration_ms": "n/a"})
+
+        _, line = render(formatter_class, record, fields="ecs")
+
+        assert line["event.duration"] == "n/a"
+
     def test_unknown_field_set_is_refused(
         self, formatter_class: type[logging.Formatter]
     ) -> None:
