@@ -163,7 +163,8 @@ class RequestIDMiddleware:
     One record per request goes to the ``django_strict_core.access`` logger with
     ``method``, ``path``, ``status``, ``duration_ms``, ``user_id`` (when an
     authenticated user was already resolved) and ``request_id``. Streaming
-    responses are recorded when their stream ends. Settings, read per request:
+    responses are recorded when their stream ends. Settings (read when first
+    needed and again after ``setting_changed``, which ``override_settings`` sends):
 
     - ``STRICT_CORE_ACCESS_LOG_SKIP_PATHS``: path prefixes without an access
       record; default ``("/api/health/",)``.
