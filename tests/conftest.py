@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import logging.config
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.conf import settings
+
+from django_strict_core.log import build_logging
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 REQUIRE_SERVICES = os.environ.get("STRICT_CORE_REQUIRE_SERVICES") == "1"
@@ -73,3 +79,68 @@ def clean_environ(
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     yield monkeypatch
+
+
+class LogCapture:
+    """JSON lines written to stdout through a real ``LOGGING`` dict."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self._capsys = capsys
+        self._lines: list[dict[str, Any]] = []
+        self.text = ""
+
+    def lines(self) -> list[dict[str, Any]]:
+        """Every stdout line so far, each parsed as one JSON object."""
+        captured = self._capsys.readouterr()
+        assert captured.err == "", f"unexpected stderr output: {captured.err!r}"
+        self.text += captured.out
+        for raw in captured.out.split("\n")[:-1]:
+            try:
+                line = json.loads(raw)
+            except json.JSONDecodeError:
+                pytest.fail(f"a stdout line is not JSON: {raw!r}")
+            assert isinstance(line, dict), raw
+            self._lines.append(line)
+        assert captured.out == "" or captured.out.endswith("\n")
+        return list(self._lines)
+
+    def by_logger(self, name: str) -> list[dict[str, Any]]:
+        """The lines of one logger."""
+        return [line for line in self.lines() if line.get("logger") == name]
+
+
+@pytest.fixture
+def json_logs(
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[Callable[..., LogCapture]]:
+    """Apply a ``LOGGING`` dict (the project's by default) with stdout captured.
+
+    Call it with the dict to apply, or with ``build_logging`` keyword arguments on
+    top of the test project's values. The project's logging is restored afterwards.
+    """
+    root = logging.getLogger()
+    streams = [h.stream for h in root.handlers if isinstance(h, logging.StreamHandler)]
+
+    def configure(config: dict[str, Any] | None = None, **options: Any) -> LogCapture:
+        if config is None:
+            config = (
+                build_logging(
+                    **{
+                        "level": "INFO",
+                        "environment": "test",
+                        "mail_admins": False,
+                        **options,
+                    }
+                )
+                if options
+                else settings.LOGGING
+            )
+        capsys.readouterr()
+        logging.config.dictConfig(config)
+        return LogCapture(capsys)
+
+    yield configure
+    logging.config.dictConfig(settings.LOGGING)
+    for handler in root.handlers:
+        if isinstance(handler, logging.StreamHandler) and streams:
+            handler.setStream(streams[0])

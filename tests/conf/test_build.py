@@ -322,3 +322,19 @@ class TestLogging:
     def test_level_follows_the_profile(self) -> None:
         assert production()["LOGGING"]["root"]["level"] == "WARNING"  # type: ignore[index]
         assert build()["LOGGING"]["root"]["level"] == "DEBUG"  # type: ignore[index]
+
+    def test_fields_and_logger_levels_follow_the_environment(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DJANGO_LOG_FIELDS", "ecs")
+        clean_environ.setenv("DJANGO_LOG_LEVELS", "django.db.backends=DEBUG")
+
+        config = production()["LOGGING"]
+
+        assert config["formatters"]["default"]["fields"] == "ecs"  # type: ignore[index]
+        assert config["loggers"]["django.db.backends"] == {"level": "DEBUG"}  # type: ignore[index]
+
+    def test_request_id_middleware_comes_first(self) -> None:
+        assert build()["MIDDLEWARE"][0] == (  # type: ignore[index]
+            "django_strict_core.middleware.RequestIDMiddleware"
+        )

@@ -443,3 +443,57 @@ class TestSubclass:
         clean_environ.setenv("STRIPE_API_KEY_FILE", str(key_file))
 
         assert ProjectSettings().stripe_api_key.get_secret_value() == "sk_from_file"
+
+
+class TestLogVariables:
+    def test_field_names_default_to_standard(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        assert StrictSettings().log_fields == "standard"
+
+    def test_ecs_field_names(self, clean_environ: pytest.MonkeyPatch) -> None:
+        clean_environ.setenv("DJANGO_LOG_FIELDS", " ECS ")
+
+        assert StrictSettings().log_fields == "ecs"
+
+    def test_unknown_field_names_are_named(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DJANGO_LOG_FIELDS", "gelf")
+
+        with pytest.raises(SettingsError, match="DJANGO_LOG_FIELDS: "):
+            StrictSettings()
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "django.db.backends=debug, django_strict_core.access = WARNING",
+            '{"django.db.backends": "DEBUG", "django_strict_core.access": "warning"}',
+        ],
+        ids=["pairs", "json"],
+    )
+    def test_logger_levels(self, clean_environ: pytest.MonkeyPatch, value: str) -> None:
+        clean_environ.setenv("DJANGO_LOG_LEVELS", value)
+
+        assert StrictSettings().log_levels == {
+            "django.db.backends": "DEBUG",
+            "django_strict_core.access": "WARNING",
+        }
+
+    def test_logger_levels_default_to_none(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        assert StrictSettings().log_levels == {}
+
+    @pytest.mark.parametrize(
+        "value", ["django", "=DEBUG", "django=LOUD", "[1]", "{broken", '"x"']
+    )
+    def test_bad_logger_levels_are_named_without_echo(
+        self, clean_environ: pytest.MonkeyPatch, value: str
+    ) -> None:
+        clean_environ.setenv("DJANGO_LOG_LEVELS", value)
+
+        with pytest.raises(SettingsError, match="DJANGO_LOG_LEVELS: ") as raised:
+            StrictSettings()
+
+        assert "LOUD" not in str(raised.value)

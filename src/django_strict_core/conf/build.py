@@ -20,6 +20,7 @@ PASSWORD_VALIDATORS = (
 )
 
 MIDDLEWARE = (
+    "django_strict_core.middleware.RequestIDMiddleware",
     # Answers container probes before SecurityMiddleware (SSL redirect) and
     # CommonMiddleware (ALLOWED_HOSTS) can turn a plain-HTTP pod-IP request away.
     "django_strict_core.healthcheck.HealthCheckMiddleware",
@@ -79,13 +80,7 @@ def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[st
             "SERVE_INCLUDE_SCHEMA": False,
             "COMPONENT_SPLIT_REQUEST": True,
         },
-        "LOGGING": build_logging(
-            level=settings.log_level,
-            log_format=settings.log_format,
-            service=settings.service_name,
-            environment=settings.env,
-            version=settings.service_version,
-        ),
+        "LOGGING": logging_config(settings),
         **session_config(settings),
         **security_config(settings),
     }
@@ -93,6 +88,34 @@ def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[st
         # Hashing with the default PBKDF2 iterations dominates test suites.
         result["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return result
+
+
+def logging_config(
+    settings: StrictSettings, *, mail_admins: bool = True
+) -> dict[str, Any]:
+    """Return the ``LOGGING`` dict for the environment's level, format and fields.
+
+    The gunicorn configuration module uses it too, so the server's own lines and
+    the application's come out alike.
+
+    Args:
+        settings: The validated environment.
+        mail_admins: Keep Django's ``mail_admins`` handler; see
+            :func:`~django_strict_core.log.build_logging`.
+
+    Returns:
+        A dict for :func:`logging.config.dictConfig`.
+    """
+    return build_logging(
+        level=settings.log_level,
+        log_format=settings.log_format,
+        fields=settings.log_fields,
+        service=settings.service_name,
+        environment=settings.env,
+        version=settings.service_version,
+        levels=settings.log_levels,
+        mail_admins=mail_admins,
+    )
 
 
 def database_config(settings: StrictSettings, base_dir: Path) -> dict[str, Any]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 Profile = Literal["local", "test", "staging", "production"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["json", "console"]
+LogFields = Literal["standard", "ecs"]
 
 DEPLOYED_PROFILES = frozenset({"staging", "production"})
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -43,6 +44,10 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-strict-core-local-development-only-key
 _MIN_SECRET_KEY_LENGTH = 50
 _MIN_SECRET_KEY_UNIQUE = 5
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+_LOG_LEVELS_EXPECTED = (
+    "expected logger=LEVEL pairs separated by commas (e.g. "
+    "django.db.backends=DEBUG,django_strict_core.access=WARNING) or a JSON object"
+)
 _REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
 
 
@@ -92,6 +97,9 @@ class StrictSettings(BaseSettings):
         redis_connect_timeout: Seconds to wait for a Redis connection.
         log_level: Root log level; DEBUG local, INFO test/staging, WARNING production.
         log_format: ``json`` (default outside local) or ``console``.
+        log_fields: Field names of JSON lines: ``standard`` or ``ecs`` (Elastic
+            Common Schema).
+        log_levels: Levels of individual loggers, e.g. ``django.db.backends``.
         throttle_anon_rate: DRF's ``anon`` throttle rate.
         throttle_user_rate: DRF's ``user`` throttle rate.
         secure_ssl_redirect: ``SECURE_SSL_REDIRECT`` in the deployed profiles.
@@ -139,6 +147,10 @@ class StrictSettings(BaseSettings):
     )
     log_format: LogFormat = Field(
         None, validation_alias="DJANGO_LOG_FORMAT", validate_default=True
+    )
+    log_fields: LogFields = Field("standard", validation_alias="DJANGO_LOG_FIELDS")
+    log_levels: Annotated[dict[str, LogLevel], NoDecode] = Field(
+        default_factory=dict, validation_alias="DJANGO_LOG_LEVELS"
     )
     throttle_anon_rate: str = Field(
         "100/hour", validation_alias="DJANGO_THROTTLE_ANON_RATE"
@@ -379,6 +391,37 @@ class StrictSettings(BaseSettings):
             value = value.strip().lower()
         log_format: LogFormat = handler(value)
         return log_format
+
+    @field_validator("log_fields", mode="before")
+    @classmethod
+    def _normalize_log_fields(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_levels", mode="before")
+    @classmethod
+    def _parse_log_levels(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                pairs = json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError(_LOG_LEVELS_EXPECTED) from None
+            if not isinstance(pairs, dict):
+                raise ValueError(_LOG_LEVELS_EXPECTED)
+            items = list(pairs.items())
+        else:
+            items = []
+            for pair in filter(None, (part.strip() for part in text.split(","))):
+                name, separator, level = pair.partition("=")
+                if not separator or not name.strip():
+                    raise ValueError(_LOG_LEVELS_EXPECTED)
+                items.append((name.strip(), level))
+        return {
+            name: level.strip().upper() if isinstance(level, str) else level
+            for name, level in items
+        }
 
     @field_validator("throttle_anon_rate", "throttle_user_rate")
     @classmethod
