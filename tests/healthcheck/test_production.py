@@ -166,4 +166,4 @@ def test_a_failure_shows_a_short_reason_and_logs_the_details(
     failure = next(r for r in records if r.get("health_check") == "cache")
     assert failure["level"] == "WARNING"
     assert failure["reason"] == "unavailable"
-    assert str(port) in failure["exc_info"]
+    assert str(port) in failure["exception"]
