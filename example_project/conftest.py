@@ -12,4 +12,10 @@ from tests.conftest import (
     user,
 )
 
-__all__ = ["_fast_password_hashing", "_isolated_cache", "api_client", "auth_client", "user"]
+__all__ = [
+    "_fast_password_hashing",
+    "_isolated_cache",
+    "api_client",
+    "auth_client",
+    "user",
+]

@@ -11,8 +11,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.cache import CacheHandler
 from django.db.utils import ConnectionHandler
+from django.test import override_settings
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+from rest_framework.throttling import AnonRateThrottle
 
 from django_strict_core.conf import StrictSettings, build_settings
 
@@ -154,9 +159,23 @@ class TestCachesAndSessions:
         result = build()
 
         assert result["CACHES"] == {
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "KEY_PREFIX": "",
+            }
         }
         assert result["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+    def test_cache_key_prefix_follows_the_environment(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DJANGO_CACHE_KEY_PREFIX", "shop")
+
+        assert build()["CACHES"]["default"]["KEY_PREFIX"] == "shop"  # type: ignore[index]
+        assert (
+            build(redis_url="redis://cache:6379/1")["CACHES"]["default"]["KEY_PREFIX"]  # type: ignore[index]
+            == "shop"
+        )
 
     def test_redis_with_socket_timeouts(self) -> None:
         result = build(redis_url="redis://cache:6379/1", redis_socket_timeout=0.5)
@@ -271,6 +290,36 @@ class TestRestFramework:
             "rest_framework.permissions.IsAuthenticated"
         ]  # type: ignore[index]
         assert drf["DEFAULT_SCHEMA_CLASS"] == "django_strict_core.openapi.AutoSchema"  # type: ignore[index]
+
+    def test_no_proxy_is_trusted_by_default(self) -> None:
+        assert build()["REST_FRAMEWORK"]["NUM_PROXIES"] == 0  # type: ignore[index]
+        assert build(num_proxies=1)["REST_FRAMEWORK"]["NUM_PROXIES"] == 1  # type: ignore[index]
+
+    def test_a_spoofed_forwarded_for_does_not_change_the_throttle_identity(
+        self,
+    ) -> None:
+        # tests.settings is built by build_settings, so NUM_PROXIES is 0 here.
+        factory = APIRequestFactory()
+        throttle = AnonRateThrottle()
+        idents = {
+            throttle.get_ident(
+                Request(factory.get("/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"))
+            )
+            for n in range(5)
+        }
+
+        assert idents == {"127.0.0.1"}
+
+    def test_one_trusted_proxy_identifies_the_client_it_saw(self) -> None:
+        drf = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+        request = APIRequestFactory().get(
+            "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2"
+        )
+
+        with override_settings(REST_FRAMEWORK=drf):
+            ident = AnonRateThrottle().get_ident(Request(request))
+
+        assert ident == "203.0.113.7"
 
     def test_csrf_failures_use_the_envelope_view(self) -> None:
         assert build()["CSRF_FAILURE_VIEW"] == "django_strict_core.views.csrf_failure"

@@ -162,9 +162,13 @@ def cache_config(settings: StrictSettings) -> dict[str, Any]:
         One entry of Django's ``CACHES``.
     """
     if settings.redis_url is None:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": settings.cache_key_prefix,
+        }
     return {
         "BACKEND": "django_redis.cache.RedisCache",
+        "KEY_PREFIX": settings.cache_key_prefix,
         "LOCATION": settings.redis_url.get_secret_value(),
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
@@ -251,6 +255,9 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
             "anon": settings.throttle_anon_rate,
             "user": settings.throttle_user_rate,
         },
+        # Without it DRF identifies a client by the whole X-Forwarded-For header,
+        # which any client can vary to escape its throttle.
+        "NUM_PROXIES": settings.num_proxies,
         "DEFAULT_SCHEMA_CLASS": "django_strict_core.openapi.AutoSchema",
         "EXCEPTION_HANDLER": "django_strict_core.exceptions.exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -95,6 +95,7 @@ class StrictSettings(BaseSettings):
         redis_url: Redis for cache, sessions and throttling; local memory when unset.
         redis_socket_timeout: Seconds a Redis command may take.
         redis_connect_timeout: Seconds to wait for a Redis connection.
+        cache_key_prefix: Prefix of every cache key, for services sharing one Redis.
         log_level: Root log level; DEBUG local, INFO test/staging, WARNING production.
         log_format: ``json`` (default outside local) or ``console``.
         log_fields: Field names of JSON lines: ``standard`` or ``ecs`` (Elastic
@@ -102,6 +103,9 @@ class StrictSettings(BaseSettings):
         log_levels: Levels of individual loggers, e.g. ``django.db.backends``.
         throttle_anon_rate: DRF's ``anon`` throttle rate.
         throttle_user_rate: DRF's ``user`` throttle rate.
+        num_proxies: Reverse proxies in front of the application (DRF's
+            ``NUM_PROXIES``); throttling identifies clients by the address the
+            outermost trusted proxy saw. 0 trusts no ``X-Forwarded-For`` at all.
         secure_ssl_redirect: ``SECURE_SSL_REDIRECT`` in the deployed profiles.
         secure_hsts_seconds: ``SECURE_HSTS_SECONDS`` in the deployed profiles.
         service_name: The service's name, used in logs and the API schema title.
@@ -142,6 +146,7 @@ class StrictSettings(BaseSettings):
     redis_connect_timeout: float = Field(
         1.0, gt=0, validation_alias="REDIS_CONNECT_TIMEOUT"
     )
+    cache_key_prefix: str = Field("", validation_alias="DJANGO_CACHE_KEY_PREFIX")
     log_level: LogLevel = Field(
         None, validation_alias="DJANGO_LOG_LEVEL", validate_default=True
     )
@@ -158,6 +163,7 @@ class StrictSettings(BaseSettings):
     throttle_user_rate: str = Field(
         "1000/hour", validation_alias="DJANGO_THROTTLE_USER_RATE"
     )
+    num_proxies: int = Field(0, ge=0, validation_alias="DJANGO_NUM_PROXIES")
     secure_ssl_redirect: bool = Field(
         None, validation_alias="DJANGO_SECURE_SSL_REDIRECT", validate_default=True
     )

@@ -28,7 +28,9 @@ def test_a_title_is_unique_per_author() -> None:
 
 
 def test_an_author_cannot_exceed_the_configured_limit(settings) -> None:
-    settings.SETTINGS = settings.SETTINGS.model_copy(update={"articles_max_per_author": 1})
+    settings.SETTINGS = settings.SETTINGS.model_copy(
+        update={"articles_max_per_author": 1}
+    )
     author = UserFactory()
     services.create_article(author=author, title="One")
 

@@ -28,7 +28,9 @@ def detail(article: Article) -> str:
 def client_for(user: User) -> APIClient:
     """An API client authenticated as ``user``."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}"
+    )
     return client
 
 
@@ -70,7 +72,9 @@ class TestList:
 
         assert [a["id"] for a in body["results"]] == [mine.pk]
 
-    def test_a_non_numeric_author_is_a_validation_error(self, api_client: APIClient) -> None:
+    def test_a_non_numeric_author_is_a_validation_error(
+        self, api_client: APIClient
+    ) -> None:
         response = api_client.get(LIST, {"author": "ada"})
 
         assert response.status_code == 400
@@ -84,7 +88,9 @@ class TestWrite:
         assert response.status_code == 401
 
     def test_signed_in_users_publish(self, auth_client: APIClient, user: User) -> None:
-        response = auth_client.post(LIST, {"title": "Hi", "body": "There"}, format="json")
+        response = auth_client.post(
+            LIST, {"title": "Hi", "body": "There"}, format="json"
+        )
 
         assert response.status_code == 201
         assert response.json()["author"] == user.username

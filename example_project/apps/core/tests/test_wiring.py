@@ -45,7 +45,9 @@ def test_anonymous_throttling_answers_429_with_retry_after(
     api_client: APIClient, monkeypatch: pytest.MonkeyPatch, db: None
 ) -> None:
     # DRF reads the rates once, into a class attribute, when it is imported.
-    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "5/minute"})
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "5/minute"}
+    )
 
     responses = [api_client.get("/api/articles/") for _ in range(3)]
 

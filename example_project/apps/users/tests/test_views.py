@@ -29,7 +29,9 @@ class TestRegistration:
         assert "password" not in response.json()
         assert User.objects.get(username="ada").check_password(PASSWORD)
 
-    def test_missing_fields_answer_the_error_envelope(self, api_client: APIClient) -> None:
+    def test_missing_fields_answer_the_error_envelope(
+        self, api_client: APIClient
+    ) -> None:
         response = api_client.post(reverse("users:register"), {}, format="json")
 
         assert response.status_code == 400
@@ -53,9 +55,14 @@ class TestRegistration:
         )
 
         assert response.status_code == 400
-        assert {e["attr"] for e in response.json()["errors"]} == {"username", "password"}
+        assert {e["attr"] for e in response.json()["errors"]} == {
+            "username",
+            "password",
+        }
 
-    def test_signed_in_users_cannot_register_again(self, auth_client: APIClient) -> None:
+    def test_signed_in_users_cannot_register_again(
+        self, auth_client: APIClient
+    ) -> None:
         response = auth_client.post(
             reverse("users:register"),
             {"username": "x", "email": "x@example.com", "password": PASSWORD},

@@ -1,0 +1,41 @@
+"""Gunicorn configuration: the library's ASGI settings (seed section 7.3).
+
+Uvicorn workers (``2 * CPUs + 1``, or ``WEB_CONCURRENCY``), ``0.0.0.0:$PORT``, the
+seed's timeouts and request limits, and gunicorn's and uvicorn's logs as the same JSON
+lines as the application's. The access log is the application's own (one JSON record
+per request with its X-Request-ID), so gunicorn's is off.
+
+    gunicorn config.asgi:application -c config/gunicorn.conf.py
+"""
+
+from django_strict_core.gunicorn import (
+    accesslog,
+    bind,
+    control_socket_disable,
+    errorlog,
+    graceful_timeout,
+    keepalive,
+    limit_request_fields,
+    limit_request_line,
+    logconfig_dict,
+    loglevel,
+    timeout,
+    worker_class,
+    workers,
+)
+
+__all__ = [
+    "accesslog",
+    "bind",
+    "control_socket_disable",
+    "errorlog",
+    "graceful_timeout",
+    "keepalive",
+    "limit_request_fields",
+    "limit_request_line",
+    "logconfig_dict",
+    "loglevel",
+    "timeout",
+    "worker_class",
+    "workers",
+]
