@@ -24,10 +24,17 @@ def _fast_password_hashing(settings: SettingsWrapper) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> None:
-    """Start every test with an empty cache, so throttling counts start at zero."""
+    """Start every test with no cached keys of this project, so throttles start at zero.
+
+    On Redis only this project's keys (its ``KEY_PREFIX``) are deleted: ``clear()``
+    would flush a database other services may share.
+    """
     from django.core.cache import cache  # noqa: PLC0415
 
-    cache.clear()
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture
