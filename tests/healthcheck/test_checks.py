@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -84,19 +85,35 @@ class TestCache:
     def test_passes_with_local_memory(self) -> None:
         Cache().run()
 
-    def test_passes_with_the_real_redis_and_leaves_one_expiring_key(
-        self, redis_url: str
-    ) -> None:
+    def test_passes_with_the_real_redis_and_leaves_no_key(self, redis_url: str) -> None:
         caches_setting = {"default": redis_cache(redis_address(redis_url))}
         with override_settings(CACHES=caches_setting):
             Cache(expires=7).run()
             Cache(expires=7).run()
             client = caches["default"].client.get_client(write=True)
-            key = f"strict-core-health-tests:1:strict_core:health:{socket.gethostname()}:{os.getpid()}"
-            ttl = client.ttl(key)
-            client.delete(key)
+            pattern = f"strict-core-health-tests:1:strict_core:health:{socket.gethostname()}:{os.getpid()}:*"
+            left = list(client.scan_iter(match=pattern))
 
-        assert 0 < ttl <= 7
+        assert left == []
+
+    def test_concurrent_runs_on_one_redis_never_read_each_others_value(
+        self, redis_url: str
+    ) -> None:
+        # Two aliases on the same server and prefix, as with a session cache beside the
+        # default one, run at the same time on every probe.
+        same = redis_cache(redis_address(redis_url))
+        with (
+            override_settings(CACHES={"default": same, "sessions": same}),
+            ThreadPoolExecutor(max_workers=8) as pool,
+        ):
+            runs = [
+                pool.submit(Cache(alias=alias).run)
+                for _ in range(40)
+                for alias in ("default", "sessions")
+            ]
+            failures = [run.exception() for run in runs if run.exception() is not None]
+
+        assert failures == []
 
     def test_ignore_exceptions_cannot_hide_an_unreachable_redis(self) -> None:
         unreachable = redis_cache(f"127.0.0.1:{closed_port()}", IGNORE_EXCEPTIONS=True)

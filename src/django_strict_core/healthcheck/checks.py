@@ -61,9 +61,10 @@ class Database:
 class Cache:
     """Write a short-lived value to a cache alias and read it back.
 
-    The key is one per process (host name and process id under ``key_prefix``, with
-    the cache's own ``KEY_PREFIX``) and expires after ``expires`` seconds, so probes
-    never pile up keys. For django-redis the check goes through the cache's client,
+    Each run uses a key of its own (host name, process id and a random token under
+    ``key_prefix``, with the cache's own ``KEY_PREFIX``), deletes it after reading it
+    back, and lets it expire after ``expires`` seconds should the delete not happen,
+    so probes never pile up keys. For django-redis the check goes through the cache's client,
     so ``IGNORE_EXCEPTIONS`` cannot hide an unreachable Redis.
 
     Attributes:
@@ -85,11 +86,14 @@ class Cache:
         """
         cache = caches[self.alias]
         store = cache.client if isinstance(cache, RedisCache) else cache
-        key = f"{self.key_prefix}:{socket.gethostname()}:{os.getpid()}"
         token = secrets.token_hex(8)
+        # A key of its own per run: two runs (another alias on the same server, a
+        # run still finishing after a settings change) never read each other's value.
+        key = f"{self.key_prefix}:{socket.gethostname()}:{os.getpid()}:{token}"
         try:
             store.set(key, token, timeout=self.expires)
             value = store.get(key)
+            store.delete(key)
         finally:
             cache.close()
         if value != token:
