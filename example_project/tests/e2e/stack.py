@@ -339,6 +339,12 @@ class Stack:
                 )
             ),
         }
+        if os.geteuid() == 0:
+            # Workers would drop to "nobody", who may not enter a private checkout
+            # (mktemp -d is mode 700) to read the static files.
+            replacements[r"worker_processes auto;"] = (
+                "user root;\nworker_processes auto;"
+            )
         for pattern, replacement in replacements.items():
             text, count = re.subn(pattern, lambda _m, r=replacement: r, text)
             if not count:
