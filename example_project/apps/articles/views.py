@@ -42,7 +42,8 @@ class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             All articles, or one author's when ``?author=<id>`` is given.
         """
         author = self.request.query_params.get("author")
-        if author is not None and not author.isdigit():
+        # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+        if author is not None and not (author.isascii() and author.isdigit()):
             raise ValidationError(
                 {"author": ["A valid integer is required."]}, code="invalid"
             )
