@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
+from django.core.exceptions import RequestDataTooBig
 from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
@@ -31,6 +33,26 @@ def test_other_malformed_json_keeps_drfs_error(body: bytes) -> None:
 
     assert str(raised.value.detail).startswith("JSON parse error - ")
     assert raised.value.detail != TOO_DEEP
+
+
+def test_a_body_over_the_upload_limit_is_refused_before_parsing(
+    settings: Any,
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    with pytest.raises(RequestDataTooBig):
+        JSONParser().parse(io.BytesIO(b'{"a": "' + b"x" * 100 + b'"}'))
+    assert JSONParser().parse(io.BytesIO(b'{"a": "' + b"x" * 90 + b'"}')) == {
+        "a": "x" * 90
+    }
+
+
+def test_no_upload_limit_reads_everything(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None
+
+    assert JSONParser().parse(io.BytesIO(b'["' + b"x" * 3_000_000 + b'"]')) == [
+        "x" * 3_000_000
+    ]
 
 
 @pytest.mark.django_db
