@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import connection
+from django.test import override_settings
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
@@ -222,6 +223,39 @@ class TestRequestLimits:
         assert sent[0]["status"] == 414
         # The reason phrase is the running Python's (RFC 9110 renamed it in 3.13).
         assert sent[1]["body"] == HTTPStatus.REQUEST_URI_TOO_LONG.phrase.encode()
+
+    @pytest.mark.parametrize(
+        ("query", "headers", "status", "code"),
+        [
+            (b"a" * 90, 1, 414, "request_uri_too_long"),
+            (b"", 4, 431, "request_header_fields_too_large"),
+        ],
+    )
+    def test_api_paths_are_refused_with_the_envelope(
+        self, query: bytes, headers: int, status: int, code: str
+    ) -> None:
+        sent, called = self.serve(self.scope("/api/items/", query, headers=headers))
+
+        assert not called
+        assert sent[0]["status"] == status
+        assert (b"content-type", b"application/json") in sent[0]["headers"]
+        body = json.loads(sent[1]["body"])
+        assert body == {
+            "type": "client_error",
+            "errors": [
+                {"code": code, "detail": f"{HTTPStatus(status).phrase}.", "attr": None}
+            ],
+        }
+        length = dict(sent[0]["headers"])[b"content-length"]
+        assert int(length) == len(sent[1]["body"])
+
+    def test_the_api_prefixes_come_from_the_setting(self) -> None:
+        with override_settings(STRICT_CORE_API_PREFIXES=["/v2/"]):
+            api, _ = self.serve(self.scope("/v2/items/", b"a" * 90))
+            other, _ = self.serve(self.scope("/api/items/", b"a" * 90))
+
+        assert json.loads(api[1]["body"])["type"] == "client_error"
+        assert other[1]["body"] == b"Request-URI Too Long"
 
     @pytest.mark.parametrize(
         ("headers", "size"), [(4, 5), (1, 60)], ids=["count", "size"]

@@ -14,9 +14,15 @@ from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from rest_framework.permissions import (
+    AllowAny,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+)
 from rest_framework.test import APIClient
 
-from django_strict_core.openapi import attr_schema, camel_case
+from django_strict_core.openapi import allows_anonymous, attr_schema, camel_case
+from django_strict_core.permissions import IsStaff, IsStaffOrReadOnly, ReadOnly
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -70,6 +76,8 @@ class TestStatusesPerOperation:
             ("token/", "get", ["200", "401", "500"]),
             ("session/", "get", ["200", "403", "500"]),
             ("throttled/", "get", ["200", "429", "500"]),
+            # Query parameters other than the page number are validated.
+            ("paged/", "get", ["200", "400", "401", "403", "404", "500"]),
         ],
     )
     def test_error_statuses(
@@ -90,6 +98,36 @@ class TestStatusesPerOperation:
 
         assert set(token["headers"]) == {"WWW-Authenticate"}
         assert throttled["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+
+    def test_anonymous_reads_make_authentication_optional(
+        self, schema: dict[str, Any]
+    ) -> None:
+        paged = schema["paths"][f"{URL}paged/"]["get"]
+        token = schema["paths"][f"{URL}token/"]["get"]
+
+        assert paged["security"] == [{"tokenAuth": []}, {}]
+        assert {} not in token["security"]
+
+    @pytest.mark.parametrize(
+        ("permission", "method", "expected"),
+        [
+            (AllowAny(), "POST", True),
+            (ReadOnly(), "GET", True),
+            (ReadOnly(), "POST", False),
+            (IsStaffOrReadOnly(), "HEAD", True),
+            (IsAuthenticatedOrReadOnly(), "DELETE", False),
+            (IsAuthenticated(), "GET", False),
+            ((IsStaff | ReadOnly)(), "GET", True),
+            ((IsStaff | ReadOnly)(), "PATCH", False),
+            ((ReadOnly & IsStaff)(), "GET", False),
+            ((ReadOnly & AllowAny)(), "GET", True),
+            ((~IsStaff)(), "GET", False),
+        ],
+    )
+    def test_which_permissions_allow_anonymous_requests(
+        self, permission: Any, method: str, expected: object
+    ) -> None:
+        assert allows_anonymous(permission, method) is expected
 
     def test_explicit_responses_win(self, schema: dict[str, Any]) -> None:
         created = schema["paths"][f"{URL}widgets/"]["post"]["responses"]["201"]
@@ -133,6 +171,17 @@ class TestValidationSchema:
             assert Draft202012Validator({"pattern": pattern}).is_valid(attr), attr
         assert not Draft202012Validator({"pattern": pattern}).is_valid("items.x.name")
         assert item["attr"]["nullable"] is True
+
+    def test_query_errors_are_about_the_validated_parameters(
+        self, schema: dict[str, Any]
+    ) -> None:
+        response = schema["paths"][f"{URL}paged/"]["get"]["responses"]["400"]
+        ref = response["content"]["application/json"]["schema"]["$ref"]
+        component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        item = component["properties"]["errors"]["items"]["properties"]
+
+        assert item["attr"]["enum"] == ["colour", "page_size", None]
+        assert "invalid" in item["code"]["enum"]
 
     def test_static_paths_are_an_enum(self) -> None:
         assert attr_schema([("email",), ("address", "city")]) == {
@@ -183,6 +232,8 @@ class TestRealBodiesMatchTheSchema:
             ("get", "session/", None, 403),
             ("get", "widgets/12345/", None, 404),
             ("get", "widgets/?page=7", None, 404),
+            ("get", "paged/?page_size=lots", None, 400),
+            ("get", "paged/?colour=mauve", None, 400),
             ("get", "fail/unhandled/", None, 500),
         ],
     )

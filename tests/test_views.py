@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.checks import run_checks
+from django.core.exceptions import RequestDataTooBig
 from django.test import AsyncClient, Client, RequestFactory
 
 from django_strict_core import views
@@ -68,6 +70,16 @@ class TestUnderTheApiPrefix:
         assert response.status_code == 400
         assert response.json() == envelope("bad_request", "Bad request.")
         assert PLAIN_SECRET.encode() not in response.content
+
+    def test_an_oversized_body_is_413(self) -> None:
+        request = RequestFactory().post(f"{PLAIN}submit/")
+
+        response = views.bad_request(request, RequestDataTooBig(PLAIN_SECRET))
+
+        assert response.status_code == 413
+        assert json.loads(response.content) == envelope(
+            "request_too_large", "Request body too large."
+        )
 
     def test_crash_in_a_plain_view(self, client: Client) -> None:
         response = client.get(f"{PLAIN}fail/crash/")

@@ -15,6 +15,7 @@ and ``GUNICORN_CMD_ARGS`` override any value set here. Requires the ``server`` e
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from http import HTTPStatus
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_PORT = 8000
+# The default of STRICT_CORE_API_PREFIXES (django_strict_core.views), repeated here so
+# that the gunicorn master need not import the views.
+DEFAULT_API_PREFIXES = ("/api/",)
 # Bytes around the target in a request line: "GET " and " HTTP/1.1\r\n".
 _REQUEST_LINE_OVERHEAD = len(" HTTP/1.1\r\n") + 1
 
@@ -132,13 +136,13 @@ class RequestLimits:
             status,
             status.phrase,
         )
-        body = status.phrase.encode()
+        content_type, body = refusal_body(status, scope.get("path", ""))
         await send(
             {
                 "type": "http.response.start",
                 "status": int(status),
                 "headers": [
-                    (b"content-type", b"text/plain"),
+                    (b"content-type", content_type),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -169,6 +173,45 @@ class RequestLimits:
         ):
             return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
         return None
+
+
+# Envelope codes of the refusals, named after the statuses.
+REFUSAL_CODES = {
+    HTTPStatus.REQUEST_URI_TOO_LONG: "request_uri_too_long",
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "request_header_fields_too_large",
+}
+
+
+def refusal_body(status: HTTPStatus, path: str) -> tuple[bytes, bytes]:
+    """Return the content type and body of a refusal.
+
+    Under the API prefixes (``STRICT_CORE_API_PREFIXES``, default ``/api/``) it is
+    the error envelope, as every other API error; elsewhere the status phrase.
+
+    Args:
+        status: 414 or 431.
+        path: The request path.
+
+    Returns:
+        ``(content type, body)``.
+    """
+    # Imported here: the gunicorn master loads this module without Django settings.
+    from django.conf import settings  # noqa: PLC0415
+
+    from django_strict_core.exceptions.payloads import (  # noqa: PLC0415
+        CLIENT_ERROR,
+        single_error,
+    )
+
+    prefixes = (
+        getattr(settings, "STRICT_CORE_API_PREFIXES", DEFAULT_API_PREFIXES)
+        if settings.configured
+        else DEFAULT_API_PREFIXES
+    )
+    if not path.startswith(tuple(prefixes)):
+        return b"text/plain", status.phrase.encode()
+    envelope = single_error(CLIENT_ERROR, REFUSAL_CODES[status], f"{status.phrase}.")
+    return b"application/json", json.dumps(envelope).encode()
 
 
 class UvicornWorker(BaseUvicornWorker):  # type: ignore[misc]

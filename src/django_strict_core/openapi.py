@@ -6,7 +6,9 @@ with, each as the envelope of :mod:`django_strict_core.exceptions`:
 
 - ``400`` where a request body is parsed and validated: the ``validation_error``
   envelope (``attr`` and ``code`` enums from the request serializer) or a
-  ``client_error`` (``parse_error``, ``bad_request``);
+  ``client_error`` (``parse_error``, ``bad_request``); and where query parameters
+  are validated (any query parameter but the paginator's page or cursor, such as
+  ``page_size`` or a filter): the ``validation_error`` envelope about them;
 - ``401`` where the first authenticator sends a ``WWW-Authenticate`` challenge;
   ``403`` where a permission can refuse, a failed authentication is answered with
   403, or session authentication checks CSRF;
@@ -15,6 +17,11 @@ with, each as the envelope of :mod:`django_strict_core.exceptions`:
 - ``500`` everywhere.
 
 Responses declared with ``@extend_schema(responses=...)`` win over these.
+
+An operation that anonymous clients may call (its permissions allow it, including
+this package's ``ReadOnly`` and ``IsStaffOrReadOnly`` and compositions with ``|``,
+``&`` and ``~``) lists ``{}`` among its security requirements: authentication is
+optional there, not required.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from rest_framework import fields, permissions, serializers, validators
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.settings import api_settings
 
+from django_strict_core import permissions as strict_permissions
 from django_strict_core.exceptions import exception_handler
 
 if TYPE_CHECKING:
@@ -45,6 +53,19 @@ if TYPE_CHECKING:
 Schema = dict[str, Any]
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Codes of DRF's fields, which query parameters are usually validated with.
+QUERY_CODES = (
+    "blank",
+    "invalid",
+    "invalid_choice",
+    "max_length",
+    "max_string_length",
+    "max_value",
+    "min_length",
+    "min_value",
+    "null",
+    "required",
+)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 INDEX = r"\d+"
 KEY = r".*"
@@ -103,10 +124,66 @@ TYPE_ENUMS = {
 }
 
 
+# Permissions that let anonymous clients through: always, or for safe methods only.
+ANONYMOUS_ALWAYS: tuple[type[permissions.BasePermission], ...] = (permissions.AllowAny,)
+ANONYMOUS_READS: tuple[type[permissions.BasePermission], ...] = (
+    permissions.IsAuthenticatedOrReadOnly,
+    strict_permissions.ReadOnly,
+    strict_permissions.IsStaffOrReadOnly,
+)
+
+
+def allows_anonymous(permission: object, method: str) -> bool:
+    """Tell whether a permission certainly lets an anonymous request through.
+
+    Known permissions are DRF's ``AllowAny`` and ``IsAuthenticatedOrReadOnly`` and
+    this package's ``ReadOnly`` and ``IsStaffOrReadOnly``; ``|`` and ``&``
+    compositions of them are followed. Anything else counts as refusing.
+
+    Args:
+        permission: A permission instance (or a composition of them).
+        method: The HTTP method.
+
+    Returns:
+        Whether the request needs no authentication.
+    """
+    if isinstance(permission, ANONYMOUS_ALWAYS):
+        return True
+    if isinstance(permission, ANONYMOUS_READS):
+        return method in permissions.SAFE_METHODS
+    # The stubs do not declare the operands of a composition.
+    composed: Any = permission
+    if isinstance(permission, permissions.OR):
+        return allows_anonymous(composed.op1, method) or allows_anonymous(
+            composed.op2, method
+        )
+    if isinstance(permission, permissions.AND):
+        return allows_anonymous(composed.op1, method) and allows_anonymous(
+            composed.op2, method
+        )
+    return False
+
+
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's ``AutoSchema`` plus the error responses of each operation."""
 
     registry: ComponentRegistry
+
+    def get_auth(self) -> list[Schema]:
+        """Return the security requirements; ``{}`` where anonymous calls are allowed.
+
+        Returns:
+            drf-spectacular's requirements, plus ``{}`` when every permission of the
+            view lets an anonymous request through (see :func:`allows_anonymous`).
+        """
+        auths: list[Schema] = super().get_auth()
+        anonymous = all(
+            allows_anonymous(permission, self.method)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous and {} not in auths:
+            auths.append({})
+        return auths
 
     def get_operation(
         self,
@@ -158,6 +235,8 @@ class AutoSchema(SpectacularAutoSchema):
         responses: dict[str, Schema] = {}
         if self.method in BODY_METHODS and "requestBody" in operation:
             responses["400"] = self._bad_request_response()
+        elif query := self._validated_query_parameters(operation):
+            responses["400"] = self._query_error_response(query)
         auth_failure_status, forbidden = self._auth_statuses()
         if auth_failure_status == "401":
             responses["401"] = self._static_response(
@@ -208,6 +287,42 @@ class AutoSchema(SpectacularAutoSchema):
             isinstance(a, SessionAuthentication) for a in authenticators
         )
         return auth_failure_status, refuses or checks_csrf
+
+    def _validated_query_parameters(self, operation: Schema) -> list[str]:
+        """Return the query parameters whose bad values answer 400.
+
+        A bad page number or cursor answers 404 (documented as such); any other
+        query parameter, such as ``page_size`` or a filter, is validated.
+        """
+        paginator = self._get_paginator()  # type: ignore[no-untyped-call]
+        not_validated = {
+            getattr(paginator, "page_query_param", None),
+            getattr(paginator, "cursor_query_param", None),
+        }
+        return [
+            str(parameter["name"])
+            for parameter in operation.get("parameters", [])
+            if parameter.get("in") == "query" and parameter["name"] not in not_validated
+        ]
+
+    def _query_error_response(self, names: list[str]) -> Schema:
+        """Return the 400 response about invalid query parameters."""
+        name = f"{camel_case(self.get_operation_id())}QueryError"
+        validation = self._register(
+            name,
+            envelope_schema(
+                self._type_ref("ValidationErrorTypeEnum"),
+                code={"type": "string", "enum": list(QUERY_CODES)},
+                attr=append_meta(
+                    attr_schema((parameter,) for parameter in names),
+                    {"nullable": True},
+                ),
+            ),
+        )
+        return {
+            "description": "A query parameter is invalid.",
+            "content": self._content(validation),
+        }
 
     def _may_not_find(self, operation: Schema) -> bool:
         """Whether the operation can answer 404: path parameters or pagination."""

@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views import csrf, defaults
 from rest_framework import exceptions
 
-from django_strict_core.exceptions.handler import MalformedRequest
+from django_strict_core.exceptions.handler import MalformedRequest, RequestTooLarge
 from django_strict_core.exceptions.payloads import error_type_for, single_error
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ def is_api_request(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler400``: ``client_error`` / ``bad_request`` under the API prefixes.
 
+    A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets 413 ``request_too_large``
+    instead, as from the exception handler.
+
     Args:
         request: The request being answered.
         exception: The exception Django caught; never shown to the client.
@@ -57,6 +61,8 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """
     if not is_api_request(request):
         return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _envelope_response(RequestTooLarge)
     return _envelope_response(MalformedRequest)
 
 

@@ -111,20 +111,28 @@ class TestRestFramework:
             ),
         ],
     )
+    @pytest.mark.parametrize(
+        "module", ["rest_framework.throttling", "django_strict_core.throttling"]
+    )
     def test_each_scope_needs_a_valid_rate(
         self,
         settings: SettingsWrapper,
         rest_framework: dict[str, Any],
         rates: dict[str, Any],
         problem: str,
+        module: str,
     ) -> None:
+        rest_framework["DEFAULT_THROTTLE_CLASSES"] = [
+            f"{module}.AnonRateThrottle",
+            f"{module}.UserRateThrottle",
+        ]
         rest_framework["DEFAULT_THROTTLE_RATES"] = rates
         settings.REST_FRAMEWORK = rest_framework
 
         (error,) = check_rest_framework()
         assert error.id == "strict_core.E007"
         assert error.msg == (
-            "Throttle class rest_framework.throttling.UserRateThrottle in "
+            f"Throttle class {module}.UserRateThrottle in "
             f"REST_FRAMEWORK['DEFAULT_THROTTLE_CLASSES'] {problem}."
         )
 

@@ -291,6 +291,19 @@ class TestRestFramework:
         ]  # type: ignore[index]
         assert drf["DEFAULT_SCHEMA_CLASS"] == "django_strict_core.openapi.AutoSchema"  # type: ignore[index]
 
+    def test_throttles_and_parsers_are_the_packages_own(self) -> None:
+        drf = build()["REST_FRAMEWORK"]
+
+        assert drf["DEFAULT_THROTTLE_CLASSES"] == [  # type: ignore[index]
+            "django_strict_core.throttling.AnonRateThrottle",
+            "django_strict_core.throttling.UserRateThrottle",
+        ]
+        assert drf["DEFAULT_PARSER_CLASSES"] == [  # type: ignore[index]
+            "django_strict_core.parsers.JSONParser",
+            "rest_framework.parsers.FormParser",
+            "rest_framework.parsers.MultiPartParser",
+        ]
+
     def test_no_proxy_is_trusted_by_default(self) -> None:
         assert build()["REST_FRAMEWORK"]["NUM_PROXIES"] == 0  # type: ignore[index]
         assert build(num_proxies=1)["REST_FRAMEWORK"]["NUM_PROXIES"] == 1  # type: ignore[index]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("orders/", views.OrderView.as_view()),
     path("items/bulk/", views.BulkItemView.as_view()),
     path("widgets/", views.WidgetListView.as_view()),
+    path("paged/", views.PagedWidgetView.as_view()),
     path("widgets/<int:pk>/", views.WidgetDetailView.as_view()),
     path("token/", views.TokenProtectedView.as_view()),
     path("session/", views.SessionProtectedView.as_view()),

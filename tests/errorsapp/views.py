@@ -15,7 +15,7 @@ from django.core.exceptions import (
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -24,6 +24,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
+from django_strict_core.pagination import StandardPagination
+from django_strict_core.permissions import IsStaff, ReadOnly
 from tests.errorsapp.models import Widget
 from tests.errorsapp.serializers import (
     ItemSerializer,
@@ -37,6 +39,7 @@ from tests.errorsapp.serializers import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from django.db.models import QuerySet
     from rest_framework.request import Request
 
 LEAKY_MESSAGE = "secret token 7f3a in /srv/app/settings.py"
@@ -147,6 +150,30 @@ class WidgetPagination(PageNumberPagination):
     """Ten widgets a page."""
 
     page_size = 10
+
+
+class PagedWidgetView(generics.ListAPIView[Widget]):
+    """``GET /paged/``: the package's pagination and a validated filter; public reads."""
+
+    authentication_classes: ClassVar[list[type[Any]]] = [TokenAuthentication]
+    permission_classes: ClassVar[list[Any]] = [IsStaff | ReadOnly]
+    throttle_classes: ClassVar[list[type[Any]]] = []
+    pagination_class = StandardPagination
+    serializer_class = WidgetSerializer
+
+    def get_queryset(self) -> QuerySet[Widget]:
+        """Every widget; ``?colour=`` must be one of the known colours."""
+        colour = self.request.query_params.get("colour")
+        if colour is not None and colour not in {"red", "blue"}:
+            raise serializers.ValidationError(
+                {"colour": ["Unknown colour."]}, code="invalid"
+            )
+        return Widget.objects.order_by("pk")
+
+    @extend_schema(parameters=[OpenApiParameter("colour", str)])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """List widgets."""
+        return super().get(request, *args, **kwargs)
 
 
 class WidgetListView(generics.ListAPIView[Widget]):

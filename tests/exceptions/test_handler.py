@@ -491,3 +491,29 @@ class TestRollback:
 
         assert response.status_code == 400
         assert pairs(response) == {("name", "max_length"), ("quantity", "min_value")}
+
+
+class TestOversizedBody:
+    def test_a_body_over_the_upload_limit_is_413_logged_as_security(
+        self, api: APIClient, settings: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+        response = api.post(f"{URL}orders/", {"email": "a" * 200}, format="json")
+
+        assert response.status_code == 413
+        assert body(response) == {
+            "type": "client_error",
+            "errors": [
+                {
+                    "code": "request_too_large",
+                    "detail": "Request body too large.",
+                    "attr": None,
+                }
+            ],
+        }
+        security = [
+            r for r in caplog.records if r.name == "django.security.RequestDataTooBig"
+        ]
+        assert len(security) == 1
+        assert request_log(caplog) == []

@@ -59,6 +59,23 @@ class TestReadiness:
         assert response.status_code == 405
         assert response["Allow"] == "GET, HEAD"
 
+    @pytest.mark.parametrize("path", ["/api/health/", "/api/health/live/"])
+    def test_other_methods_are_answered_with_the_envelope(self, path: str) -> None:
+        response = Client().post(path)
+
+        assert response.status_code == 405
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {
+            "type": "client_error",
+            "errors": [
+                {
+                    "code": "method_not_allowed",
+                    "detail": 'Method "POST" not allowed.',
+                    "attr": None,
+                }
+            ],
+        }
+
     def test_unhealthy_answer_is_503_with_a_reason_per_key(self) -> None:
         broken = {
             "default": LOCMEM,

@@ -19,7 +19,16 @@ class ArticleSerializer(serializers.ModelSerializer[Article]):
 
 
 class ArticleInputSerializer(serializers.Serializer[Article]):
-    """Input for creating or changing an article."""
+    """Input for creating or changing an article.
+
+    ``services`` refuse a title the author already used and an author over the
+    limit with the codes below; declaring them here documents them in the API schema.
+    """
+
+    default_error_messages = {  # noqa: RUF012 - DRF merges the class attribute
+        "unique_together": "Article with this Author and Title already exists.",
+        "limit_reached": "An author may publish at most this many articles.",
+    }
 
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(allow_blank=True, required=False, default="")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django_strict_core.pagination import StandardPagination
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from apps.users.models import User
 
 
+INTEGER = re.compile(r"-?[0-9]{1,20}")
+
+
 class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Articles: a public, paginated list; writes by their authors."""
 
@@ -42,7 +46,9 @@ class ArticleViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             All articles, or one author's when ``?author=<id>`` is given.
         """
         author = self.request.query_params.get("author")
-        if author is not None and not author.isdigit():
+        # Any integer the schema allows; ASCII digits only: str.isdigit() accepts
+        # "²", which int() refuses.
+        if author is not None and not INTEGER.fullmatch(author):
             raise ValidationError(
                 {"author": ["A valid integer is required."]}, code="invalid"
             )

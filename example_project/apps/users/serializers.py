@@ -17,7 +17,19 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
 
 class RegistrationSerializer(serializers.Serializer[User]):
-    """Input of the registration endpoint."""
+    """Input of the registration endpoint.
+
+    ``services.register_user`` reports taken names and weak passwords with the
+    codes below; declaring them here documents them in the API schema.
+    """
+
+    default_error_messages = {  # noqa: RUF012 - DRF merges the class attribute
+        "unique": "A user with that value already exists.",
+        "password_too_short": "This password is too short.",
+        "password_too_common": "This password is too common.",
+        "password_entirely_numeric": "This password is entirely numeric.",
+        "password_too_similar": "The password is too similar to the username.",
+    }
 
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField()
@@ -32,7 +44,15 @@ class ProfileSerializer(serializers.Serializer[User]):
 
 
 class TokenRequestSerializer(serializers.Serializer[dict[str, str]]):
-    """Input of the token endpoint."""
+    """Input of the token endpoint.
+
+    ``services.issue_token`` refuses bad credentials with the ``authorization`` code;
+    declaring it here documents it in the API schema.
+    """
+
+    default_error_messages = {  # noqa: RUF012 - DRF merges the class attribute
+        "authorization": "Unable to sign in with the given credentials.",
+    }
 
     username = serializers.CharField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"})

@@ -47,17 +47,18 @@ def register_user(
     return user
 
 
-def update_profile(user: User, *, display_name: str) -> User:
+def update_profile(user: User, *, display_name: str | None = None) -> User:
     """Change the user's display name.
 
     Args:
         user: The user to update.
-        display_name: The new display name.
+        display_name: The new display name; unchanged when ``None``.
 
     Returns:
         The updated user.
     """
-    user.display_name = display_name
+    if display_name is not None:
+        user.display_name = display_name
     user.full_clean()
     user.save(update_fields=["display_name"])
     return user

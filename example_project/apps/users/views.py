@@ -92,15 +92,15 @@ class MeView(APIView):
 
     @extend_schema(request=ProfileSerializer, responses={200: UserSerializer})
     def patch(self, request: Request) -> Response:
-        """Update the signed-in user's display name.
+        """Update the signed-in user's display name; omitted fields keep their value.
 
         Args:
-            request: Carries the new display name.
+            request: May carry a new display name.
 
         Returns:
             The updated profile.
         """
-        serializer = ProfileSerializer(data=request.data)
+        serializer = ProfileSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user: User = request.user  # type: ignore[assignment]
         services.update_profile(user, **serializer.validated_data)

@@ -18,6 +18,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -146,12 +147,14 @@ class Stack:
         redis_url: The machine's Redis.
         workers: gunicorn worker processes.
         environment: Extra environment variables for the application.
+        name: Start of the cache key prefix, which is unique per start.
     """
 
     database_url: str
     redis_url: str
     workers: int = 2
     environment: dict[str, str] = field(default_factory=dict)
+    name: str = "e2e"
     workdir: Path = field(init=False)
     app_port: int = field(init=False, default=0)
     http_port: int = field(init=False, default=0)
@@ -159,6 +162,7 @@ class Stack:
     key_prefix: str = field(init=False, default="")
     _gunicorn: subprocess.Popen[bytes] | None = field(init=False, default=None)
     _nginx: subprocess.Popen[bytes] | None = field(init=False, default=None)
+    _nginx_temp: Path | None = field(init=False, default=None)
 
     @property
     def https(self) -> str:
@@ -234,7 +238,7 @@ class Stack:
         """
         self.workdir = workdir
         self.app_port, self.http_port, self.https_port = (free_port() for _ in range(3))
-        self.key_prefix = f"e2e-{secrets.token_hex(4)}"
+        self.key_prefix = f"{self.name}-{secrets.token_hex(4)}"
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
         self.start_app()
@@ -322,8 +326,12 @@ class Stack:
             The configuration text.
         """
         text = NGINX_CONF.read_text()
-        temp = self.workdir / "nginx-temp"
-        temp.mkdir(exist_ok=True)
+        # nginx started as root writes request bodies as its worker user, which
+        # cannot reach a private directory (pytest's, tempfile's): a directory of
+        # its own under /tmp, which the master creates the subdirectories in.
+        temp = Path(tempfile.mkdtemp(prefix="strict-nginx-"))
+        temp.chmod(0o711)
+        self._nginx_temp = temp
         replacements = {
             r"server app:8000;": f"server 127.0.0.1:{self.app_port};",
             r"listen 80;": f"listen 127.0.0.1:{self.http_port};",
@@ -355,6 +363,9 @@ class Stack:
         """Stop nginx and gunicorn."""
         _stop(self._nginx)
         self._nginx = None
+        if self._nginx_temp is not None:
+            shutil.rmtree(self._nginx_temp, ignore_errors=True)
+            self._nginx_temp = None
         self.stop_app()
 
     def log_records(self) -> list[dict[str, Any]]:
@@ -386,6 +397,30 @@ class Stack:
             if children.exists()
             else []
         )
+
+    def worker_rss(self) -> dict[int, int]:
+        """Return the resident memory of each worker, in KiB, by pid."""
+        sizes = {}
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        sizes[pid] = int(line.split()[1])
+        return sizes
+
+    def worker_cpu_seconds(self) -> dict[int, float]:
+        """Return the CPU time (user + system) each worker has used, by pid."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                # The fields after the parenthesised command name; utime and stime
+                # are the 14th and 15th fields of the whole line.
+                fields = (
+                    Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+                )
+                used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        return used
 
     def _wait(self, url: str, process: subprocess.Popen[bytes], name: str) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

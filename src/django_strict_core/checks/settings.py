@@ -106,8 +106,8 @@ def throttle_errors(
             Error(
                 "REST_FRAMEWORK['DEFAULT_THROTTLE_CLASSES'] is empty: no API request is "
                 "rate limited.",
-                hint='Set it to ["rest_framework.throttling.AnonRateThrottle", '
-                '"rest_framework.throttling.UserRateThrottle"] with '
+                hint='Set it to ["django_strict_core.throttling.AnonRateThrottle", '
+                '"django_strict_core.throttling.UserRateThrottle"] with '
                 "DEFAULT_THROTTLE_RATES (build_settings does).",
                 obj="REST_FRAMEWORK",
                 id="strict_core.E006",

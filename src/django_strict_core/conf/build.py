@@ -247,9 +247,10 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_PAGINATION_CLASS": "django_strict_core.pagination.StandardPagination",
         "PAGE_SIZE": 20,
+        # DRF's classes, counted atomically: the budget holds across processes.
         "DEFAULT_THROTTLE_CLASSES": [
-            "rest_framework.throttling.AnonRateThrottle",
-            "rest_framework.throttling.UserRateThrottle",
+            "django_strict_core.throttling.AnonRateThrottle",
+            "django_strict_core.throttling.UserRateThrottle",
         ],
         "DEFAULT_THROTTLE_RATES": {
             "anon": settings.throttle_anon_rate,
@@ -261,4 +262,10 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         "DEFAULT_SCHEMA_CLASS": "django_strict_core.openapi.AutoSchema",
         "EXCEPTION_HANDLER": "django_strict_core.exceptions.exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        # DRF's parsers; the JSON one answers 400 for a body nested too deeply.
+        "DEFAULT_PARSER_CLASSES": [
+            "django_strict_core.parsers.JSONParser",
+            "rest_framework.parsers.FormParser",
+            "rest_framework.parsers.MultiPartParser",
+        ],
     }

@@ -10,6 +10,7 @@ from django.core import signals
 from django.core.exceptions import (
     BadRequest,
     PermissionDenied,
+    RequestDataTooBig,
     SuspiciousOperation,
     ValidationError as DjangoValidationError,
 )
@@ -44,6 +45,18 @@ class MalformedRequest(exceptions.APIException):
     default_code = "bad_request"
 
 
+class RequestTooLarge(exceptions.APIException):
+    """A request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's ``RequestDataTooBig``).
+
+    Django answers it as a bad request (400); the status that tells a client what
+    to change is 413, the one a proxy in front answers for the same reason.
+    """
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("Request body too large.")
+    default_code = "request_too_large"
+
+
 # Django's exceptions that have a fixed, generic API counterpart. Their messages are
 # not shown: Django's own error pages do not show them either.
 DJANGO_EXCEPTIONS: tuple[
@@ -51,6 +64,7 @@ DJANGO_EXCEPTIONS: tuple[
 ] = (
     ((Http404,), exceptions.NotFound),
     ((PermissionDenied,), exceptions.PermissionDenied),
+    ((RequestDataTooBig,), RequestTooLarge),
     ((BadRequest, SuspiciousOperation), MalformedRequest),
 )
 

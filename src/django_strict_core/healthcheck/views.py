@@ -1,27 +1,34 @@
 """The probe endpoints: readiness (``health/``, ``health/ready/``) and liveness.
 
 Plain async Django views, not DRF views: no authentication, no permissions, no
-throttling, no content negotiation. ``GET`` and ``HEAD`` only.
+throttling, no content negotiation. ``GET`` and ``HEAD`` only; other methods get 405
+with ``Allow`` and the error envelope, like every other API answer.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
-from django.views.decorators.http import require_safe
+from django.http import HttpResponse, JsonResponse
+from django.utils.log import log_response
+from rest_framework.exceptions import MethodNotAllowed
 
+from django_strict_core.exceptions.payloads import CLIENT_ERROR, single_error
 from django_strict_core.healthcheck.runner import run_checks
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from django.http import HttpRequest
 
 View = TypeVar("View", bound="Callable[..., Any]")
+ProbeView = TypeVar("ProbeView", bound="Callable[..., Awaitable[HttpResponse]]")
+
+ALLOWED_METHODS = ("GET", "HEAD")
 
 
 class _EveryAlias(frozenset[str]):
@@ -42,9 +49,48 @@ def _outside_transactions(view: View) -> View:
     return view
 
 
+def _get_and_head_only(view: ProbeView) -> ProbeView:
+    """Answer other methods with 405, ``Allow: GET, HEAD`` and the envelope."""
+
+    @functools.wraps(view)
+    async def probe_view(
+        request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        if request.method not in ALLOWED_METHODS:
+            return method_not_allowed(request)
+        return await view(request, *args, **kwargs)
+
+    return probe_view  # type: ignore[return-value]
+
+
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    """Return the 405 answer of a probe route, logged as Django logs its own.
+
+    Args:
+        request: A request with a method other than ``GET`` or ``HEAD``.
+
+    Returns:
+        405 with ``Allow: GET, HEAD`` and the ``method_not_allowed`` envelope.
+    """
+    refused = MethodNotAllowed(str(request.method))
+    response = JsonResponse(
+        single_error(CLIENT_ERROR, str(refused.default_code), str(refused.detail)),
+        status=refused.status_code,
+    )
+    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    log_response(
+        "Method Not Allowed (%s): %s",
+        request.method,
+        request.path,
+        response=response,
+        request=request,
+    )
+    return response
+
+
 @_outside_transactions
 @login_not_required
-@require_safe
+@_get_and_head_only
 async def health(request: HttpRequest) -> HttpResponse:
     """Answer a readiness probe: run every check concurrently.
 
@@ -66,7 +112,7 @@ async def health(request: HttpRequest) -> HttpResponse:
 
 @_outside_transactions
 @login_not_required
-@require_safe
+@_get_and_head_only
 async def live(request: HttpRequest) -> HttpResponse:
     """Answer a liveness probe: the process serves requests; no backend is touched.
 

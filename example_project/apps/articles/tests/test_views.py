@@ -80,6 +80,26 @@ class TestList:
         assert response.status_code == 400
         assert response.json()["errors"][0]["attr"] == "author"
 
+    def test_a_negative_author_lists_nothing(self, api_client: APIClient) -> None:
+        ArticleFactory()
+
+        response = api_client.get(LIST, {"author": "-3"})
+
+        assert response.status_code == 200
+        assert response.json()["results"] == []
+
+    def test_a_unicode_digit_author_is_a_validation_error(
+        self, api_client: APIClient
+    ) -> None:
+        response = api_client.get(LIST, {"author": "\u00b2"})
+
+        assert response.status_code == 400
+        assert response.json()["errors"][0] == {
+            "code": "invalid",
+            "detail": "A valid integer is required.",
+            "attr": "author",
+        }
+
 
 class TestWrite:
     def test_anonymous_users_cannot_publish(self, api_client: APIClient) -> None:

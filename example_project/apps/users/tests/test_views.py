@@ -130,6 +130,18 @@ class TestMe:
         user.refresh_from_db()
         assert user.display_name == "Grace"
 
+    def test_an_empty_patch_changes_nothing(
+        self, auth_client: APIClient, user: User
+    ) -> None:
+        before = user.display_name
+
+        response = auth_client.patch(reverse("users:me"), {}, format="json")
+
+        assert response.status_code == 200
+        user.refresh_from_db()
+        assert user.display_name == before
+        assert response.json()["display_name"] == before
+
     def test_too_long_display_name_is_refused(self, auth_client: APIClient) -> None:
         response = auth_client.patch(
             reverse("users:me"), {"display_name": "x" * 81}, format="json"

@@ -1,0 +1,163 @@
+"""The reliability suite's own parts: the fault proxy, the figures, the verdicts."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+
+import pytest
+
+from tests.reliability.badinput import _envelope_code, server_errors_logged
+from tests.reliability.load import Sample, percentile, summarize
+from tests.reliability.proxy import FaultProxy, ProxyProcess, refuses_connections
+from tests.reliability.suite import Window, _proxied
+
+ANSWER_WITHIN = 2.0
+HUNG_FOR = 0.3
+
+
+async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    while data := await reader.read(1024):
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+
+
+async def _round_trip(port: int, payload: bytes, timeout: float) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(payload)
+        await writer.drain()
+        return await asyncio.wait_for(reader.readexactly(len(payload)), timeout)
+    finally:
+        writer.close()
+
+
+def test_the_proxy_forwards_hangs_refuses_and_recovers() -> None:
+    async def scenario() -> list[object]:
+        echo = await asyncio.start_server(_echo, "127.0.0.1", 0)
+        proxy = FaultProxy("127.0.0.1", echo.sockets[0].getsockname()[1])
+        await proxy.start()
+        seen: list[object] = [await _round_trip(proxy.port, b"one", ANSWER_WITHIN)]
+        await proxy.set_mode("hang")
+        try:
+            await _round_trip(proxy.port, b"two", HUNG_FOR)
+        except TimeoutError:
+            seen.append("hung")
+        await proxy.set_mode("refuse")
+        seen.append(refuses_connections(proxy.port))
+        await proxy.set_mode("pass")
+        seen.append(await _round_trip(proxy.port, b"three", ANSWER_WITHIN))
+        await proxy.close()
+        echo.close()
+        return seen
+
+    assert asyncio.run(scenario()) == [b"one", "hung", True, b"three"]
+
+
+def test_held_data_flows_when_a_hang_is_lifted() -> None:
+    async def scenario() -> bytes:
+        echo = await asyncio.start_server(_echo, "127.0.0.1", 0)
+        proxy = FaultProxy("127.0.0.1", echo.sockets[0].getsockname()[1])
+        await proxy.start()
+        await proxy.set_mode("hang")
+        pending = asyncio.ensure_future(_round_trip(proxy.port, b"held", 5.0))
+        await asyncio.sleep(HUNG_FOR)
+        assert not pending.done()
+        await proxy.set_mode("pass")
+        answer = await pending
+        await proxy.close()
+        echo.close()
+        return answer
+
+    assert asyncio.run(scenario()) == b"held"
+
+
+def test_the_proxy_process_obeys_its_commands() -> None:
+    async def echo_port() -> tuple[asyncio.Server, int]:
+        server = await asyncio.start_server(_echo, "127.0.0.1", 0)
+        return server, server.sockets[0].getsockname()[1]
+
+    loop = asyncio.new_event_loop()
+    try:
+        server, port = loop.run_until_complete(echo_port())
+        proxies = ProxyProcess({"echo": ("127.0.0.1", port)}, cwd=".")
+        try:
+            proxies.set_mode("echo", "refuse")
+            refused = refuses_connections(proxies.ports["echo"])
+            proxies.set_mode("echo", "pass")
+            answer = loop.run_until_complete(
+                _round_trip(proxies.ports["echo"], b"back", ANSWER_WITHIN)
+            )
+            with pytest.raises(RuntimeError, match="answered"):
+                proxies.set_mode("nowhere", "pass")
+        finally:
+            proxies.close()
+        # Let the echo server see its connections close before the loop does.
+        loop.run_until_complete(asyncio.sleep(0.2))
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+    finally:
+        loop.close()
+
+    assert (refused, answer) == (True, b"back")
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    values = [float(n) for n in range(1, 101)]
+
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.99) == 99.0
+    assert math.isnan(percentile([], 0.5))
+
+
+def test_a_summary_counts_failures_and_ignores_lost_requests_in_latency() -> None:
+    samples = [
+        Sample("articles", 0.0, 0.1, 200),
+        Sample("articles", 0.1, 0.3, 503),
+        Sample("articles", 0.2, 10.0, 0, "timeout"),
+    ]
+
+    summary = summarize(samples, seconds=2.0)
+
+    assert summary.outcomes == Counter({"200": 1, "503": 1, "timeout": 1})
+    assert summary.failures == 2
+    assert summary.p99 == 0.3
+    assert summary.per_second == 1.5
+
+
+def test_a_window_holds_the_requests_in_flight_during_it() -> None:
+    window = Window("redis hang", start=10.0, end=20.0)
+
+    assert window.overlaps(Sample("health", 9.0, 1.5, 200))
+    assert window.overlaps(Sample("health", 19.9, 0.1, 200))
+    assert not window.overlaps(Sample("health", 8.0, 1.0, 200))
+    assert not window.overlaps(Sample("health", 20.0, 0.1, 200))
+
+
+def test_only_the_exact_envelope_counts() -> None:
+    envelope = b'{"type": "client_error", "errors": [{"code": "x", "detail": "d", "attr": null}]}'
+
+    assert _envelope_code(envelope) == "x"
+    assert _envelope_code(b"<html>413</html>") is None
+    assert _envelope_code(b'{"type": "client_error", "errors": []}') is None
+    assert _envelope_code(b'{"detail": "Not found."}') is None
+
+
+def test_server_errors_are_found_in_access_and_request_records() -> None:
+    records = [
+        {"logger": "django_strict_core.access", "status": 200},
+        {"logger": "django_strict_core.access", "status": 500},
+        {"logger": "django.request", "status_code": 503},
+        {"logger": "django.security.DisallowedHost", "status_code": 400},
+    ]
+
+    assert server_errors_logged(records) == records[1:3]
+
+
+def test_backend_urls_are_pointed_at_the_proxy() -> None:
+    assert _proxied("postgres://postgres:pw@db.example:5432/app", 4242) == (
+        "postgres://postgres:pw@127.0.0.1:4242/app"
+    )
+    assert _proxied("redis://127.0.0.1:6379/0", 4243) == "redis://127.0.0.1:4243/0"
