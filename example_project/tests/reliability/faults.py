@@ -25,6 +25,8 @@ FAULTS: tuple[tuple[str, Mode], ...] = (
     ("postgres", "refuse"),
 )
 PROBE_TIMEOUT = 5.0
+# Consecutive healthy answers that count as recovered (about 1 s of probing).
+STABLE_PROBES = 8
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class FaultResult:
 
     @property
     def recovery_seconds(self) -> float | None:
-        """Seconds from the lift to the first healthy answer."""
+        """Seconds from the lift to the first of ``STABLE_PROBES`` healthy answers in a row."""
         return None if self.healthy_again is None else self.healthy_again - self.lifted
 
     @property
@@ -161,11 +163,18 @@ async def run_fault(  # noqa: PLR0913 - every argument is an independent knob
         await asyncio.sleep(interval)
     await loop.run_in_executor(None, proxies.set_mode, backend, "pass")
     result.lifted = time.monotonic()
+    # Every worker keeps its own view of the backends (and may still be finishing a
+    # call that began during the fault), so one 200 proves only one worker healthy:
+    # recovery is the start of a run of STABLE_PROBES healthy answers, each on a new
+    # connection that any worker may accept.
+    streak: list[Probe] = []
     while time.monotonic() - result.lifted < recover_limit:
         answer = await probe(session, url, result.started)
         result.probes.append(answer)
-        if answer.status == 200:
-            result.healthy_again = result.started + answer.at + answer.latency
+        streak = [*streak, answer] if answer.status == 200 else []
+        if len(streak) >= STABLE_PROBES:
+            first = streak[0]
+            result.healthy_again = result.started + first.at + first.latency
             break
         await asyncio.sleep(0.1)
     return result

@@ -166,9 +166,11 @@ def render(result: SuiteResult, command: str) -> str:
         "## Faults",
         "",
         f"Each fault held {options.hold:g} s while the load ran; the health endpoint "
-        "was asked every 0.25 s over plain HTTP, as a container probe does. A "
-        "request counts in a fault's window when it was in flight between the "
-        f"fault and {options.grace:g} s after health was back to 200.",
+        "was asked every 0.25 s over plain HTTP on a new connection each time, as a "
+        "container probe does. Health is back when 8 answers in a row are 200 (every "
+        "worker keeps its own view of the backends). A request counts in a fault's "
+        f"window when it was in flight between the fault and {options.grace:g} s "
+        "after health was back to 200.",
         "",
         *_fault_rows(result),
         "",

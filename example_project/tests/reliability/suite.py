@@ -60,7 +60,9 @@ class Options:
         hold: Seconds each fault stays in place.
         settle: Seconds of load between a recovery and the next fault.
         recover_limit: Seconds health may take to answer 200 after a fault is lifted.
-        grace: Seconds after a recovery in which a request may still fail.
+        grace: Seconds after a recovery in which a request may still fail: the
+            backlog a fault built up drains, and a worker may still be finishing
+            a backend call that began during the fault.
         clients: Concurrent clients of the load.
         request_timeout: Seconds a request of the load may take.
         throttle_limit: The anonymous budget of the throttle phase.
@@ -74,7 +76,7 @@ class Options:
     hold: float = 10.0
     settle: float = 5.0
     recover_limit: float = 20.0
-    grace: float = 1.0
+    grace: float = 3.0
     clients: int = 64
     request_timeout: float = 10.0
     throttle_limit: int = 50
@@ -230,7 +232,10 @@ async def load_and_faults(
     probe_url = f"{stack.http}/api/health/"
     async with (
         aiohttp.ClientSession(connector=connector) as session,
-        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2)) as prober,
+        # A new connection per probe, as a kubelet makes.
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=2, force_close=True)
+        ) as prober,
     ):
         load = Load(
             session,
