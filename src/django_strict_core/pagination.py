@@ -116,7 +116,39 @@ def page_size_parameter(
     return parameters
 
 
-class StandardPagination(PageNumberPagination):
+class BoundedPageSizeMixin:
+    """The bounded ``?page_size=`` both pagination classes share.
+
+    Attributes:
+        page_size: Default page size; ``None`` defers to the settings, read per request.
+        page_size_query_param: The query parameter clients set the size with.
+        max_page_size: Largest page size; ``None`` reads ``STRICT_CORE_MAX_PAGE_SIZE``.
+    """
+
+    page_size: int | None = None
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = None
+
+    def get_page_size(self, request: Request) -> int:
+        """Return the bounded page size for ``request``.
+
+        Args:
+            request: The DRF request.
+
+        Returns:
+            The page size, between 1 and the maximum.
+        """
+        # The class's default: DRF's cursor paginator stores the chosen size on
+        # the instance, which must not become the next default.
+        return bounded_page_size(
+            request,
+            param=self.page_size_query_param,
+            default=type(self).page_size,
+            maximum=self.max_page_size,
+        )
+
+
+class StandardPagination(BoundedPageSizeMixin, PageNumberPagination):
     """Page-number pagination with a client-selectable, bounded page size.
 
     ``?page=N`` selects the page (``last`` is accepted) and ``?page_size=M`` the
@@ -133,26 +165,6 @@ class StandardPagination(PageNumberPagination):
         max_page_size: Largest page size; ``None`` reads ``STRICT_CORE_MAX_PAGE_SIZE``
             (default 100) per request.
     """
-
-    page_size: int | None = None
-    page_size_query_param = "page_size"
-    max_page_size: int | None = None
-
-    def get_page_size(self, request: Request) -> int:
-        """Return the bounded page size for ``request``.
-
-        Args:
-            request: The DRF request.
-
-        Returns:
-            The page size, between 1 and the maximum.
-        """
-        return bounded_page_size(
-            request,
-            param=self.page_size_query_param,
-            default=self.page_size,
-            maximum=self.max_page_size,
-        )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Describe the page object; all four keys are always present.
@@ -185,7 +197,7 @@ class StandardPagination(PageNumberPagination):
         )
 
 
-class StandardCursorPagination(CursorPagination):
+class StandardCursorPagination(BoundedPageSizeMixin, CursorPagination):
     """Cursor pagination for large tables: no ``COUNT(*)``, stable under inserts.
 
     ``?cursor=`` carries an opaque position and ``?page_size=`` the bounded size, as
@@ -210,26 +222,7 @@ class StandardCursorPagination(CursorPagination):
     """
 
     ordering: str | list[str] | tuple[str, ...] = "-pk"
-    page_size: int | None = None
-    page_size_query_param = "page_size"
-    max_page_size: int | None = None
     _model: type[Model] | None = None  # set per request by get_ordering()
-
-    def get_page_size(self, request: Request) -> int:
-        """Return the bounded page size for ``request``.
-
-        Args:
-            request: The DRF request.
-
-        Returns:
-            The page size, between 1 and the maximum.
-        """
-        return bounded_page_size(
-            request,
-            param=self.page_size_query_param,
-            default=type(self).page_size,
-            maximum=self.max_page_size,
-        )
 
     def get_ordering(
         self, request: Request, queryset: QuerySet[Any], view: APIView
