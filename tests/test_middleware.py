@@ -468,7 +468,6 @@ class TestErrors:
     def test_error_envelope_and_500_log_are_correlated(
         self, json_logs: Capture
     ) -> None:
-        pytest.importorskip("django_strict_core.exceptions")
         capture = json_logs()
 
         response = Client(raise_request_exception=False).get(

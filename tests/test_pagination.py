@@ -271,10 +271,6 @@ class TestClassAttributes:
 class TestErrorEnvelope:
     """Bodies come from the package's exception handler (DESIGN §4)."""
 
-    @pytest.fixture(autouse=True)
-    def _handler(self) -> None:
-        pytest.importorskip("django_strict_core.exceptions")
-
     def test_invalid_page_size_is_a_validation_error_on_page_size(
         self, client: APIClient
     ) -> None:
