@@ -18,7 +18,6 @@ import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -162,7 +161,6 @@ class Stack:
     key_prefix: str = field(init=False, default="")
     _gunicorn: subprocess.Popen[bytes] | None = field(init=False, default=None)
     _nginx: subprocess.Popen[bytes] | None = field(init=False, default=None)
-    _nginx_temp: Path | None = field(init=False, default=None)
 
     @property
     def https(self) -> str:
@@ -326,12 +324,8 @@ class Stack:
             The configuration text.
         """
         text = NGINX_CONF.read_text()
-        # nginx started as root writes request bodies as its worker user, which
-        # cannot reach a private directory (pytest's, tempfile's): a directory of
-        # its own under /tmp, which the master creates the subdirectories in.
-        temp = Path(tempfile.mkdtemp(prefix="strict-nginx-"))
-        temp.chmod(0o711)
-        self._nginx_temp = temp
+        temp = self.workdir / "nginx-temp"
+        temp.mkdir(exist_ok=True)
         replacements = {
             r"server app:8000;": f"server 127.0.0.1:{self.app_port};",
             r"listen 80;": f"listen 127.0.0.1:{self.http_port};",
@@ -348,8 +342,9 @@ class Stack:
             ),
         }
         if os.geteuid() == 0:
-            # Workers would drop to "nobody", who may not enter a private checkout
-            # (mktemp -d is mode 700) to read the static files.
+            # Workers would drop to "nobody", who may not enter a private directory
+            # (a checkout made with mktemp -d, pytest's tmp_path) to read static
+            # files or buffer request bodies.
             replacements[r"worker_processes auto;"] = (
                 "user root;\nworker_processes auto;"
             )
@@ -363,9 +358,6 @@ class Stack:
         """Stop nginx and gunicorn."""
         _stop(self._nginx)
         self._nginx = None
-        if self._nginx_temp is not None:
-            shutil.rmtree(self._nginx_temp, ignore_errors=True)
-            self._nginx_temp = None
         self.stop_app()
 
     def log_records(self) -> list[dict[str, Any]]:
