@@ -32,14 +32,14 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
-    from tests.conftest import LogCapture
+    from tests.support.logs import LogCapture
 
     Capture = Callable[..., LogCapture]
 
-pytestmark = pytest.mark.urls("tests.logproject.urls")
+pytestmark = pytest.mark.urls("tests.projects.logs.urls")
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
-APP_LOGGER = "tests.logproject"
+APP_LOGGER = "tests.projects.logs"
 
 
 def access_lines(capture: LogCapture) -> list[dict[str, Any]]:
@@ -522,7 +522,7 @@ class TestDatabase:
         assert thread["orm_thread"] != view["view_thread"]
         assert sql["logger"] == "django.db.backends"
         assert sql["level"] == "DEBUG"
-        assert "testapp_user" in sql["sql"]
+        assert "users_user" in sql["sql"]
         assert access["path"] == "/orm/"
 
     @override_settings(DEBUG=True)

@@ -61,7 +61,7 @@ def test_bad_project_reports_exact_ids() -> None:
         [sys.executable, "-m", "django", "check"],
         env={
             **environ,
-            "DJANGO_SETTINGS_MODULE": "tests.checks_project.settings",
+            "DJANGO_SETTINGS_MODULE": "tests.projects.checks.settings",
             "DJANGO_ALLOW_ASYNC_UNSAFE": "1",
         },
         cwd=ROOT,
@@ -112,8 +112,8 @@ def test_an_error_fails_the_check_command(settings: SettingsWrapper) -> None:
 
 def test_silenced_ids_are_not_reported(settings: SettingsWrapper) -> None:
     settings.MIDDLEWARE = CONTRACT_MIDDLEWARE
-    settings.ROOT_URLCONF = "tests.checks_project.urls"
-    settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.checks_project.views.legacy_report"]
+    settings.ROOT_URLCONF = "tests.projects.checks.urls"
+    settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.projects.checks.views.legacy_report"]
     settings.SILENCED_SYSTEM_CHECKS = [
         "strict_core.E001",
         "strict_core.E002",
