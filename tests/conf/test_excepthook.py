@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from django_strict_core.conf import SettingsError, StrictSettings, excepthook
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,3 +101,42 @@ def test_without_a_project_frame_only_the_error_is_printed() -> None:
     assert result.stderr.startswith(
         "django_strict_core.conf.errors.SettingsError: Invalid environment"
     )
+
+
+@pytest.mark.usefixtures("clean_environ")
+def test_the_hook_prints_the_project_frame_and_the_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    try:
+        StrictSettings(env="production")
+    except SettingsError as error:
+        excepthook.excepthook(SettingsError, error, error.__traceback__)
+
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "Raised by the project's own code:"
+    assert lines[1].startswith(f'  File "{__file__}", line ')
+    assert lines[2].strip() == 'StrictSettings(env="production")'
+    assert lines[-3].startswith("django_strict_core.conf.errors.SettingsError: ")
+
+
+def test_the_hook_hands_other_exceptions_to_the_previous_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[BaseException] = []
+    monkeypatch.setattr(excepthook, "_previous", lambda *args: seen.append(args[1]))
+    error = ValueError("not a settings error")
+
+    excepthook.excepthook(ValueError, error, None)
+
+    assert seen == [error]
+
+
+def test_installing_twice_keeps_one_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "excepthook", sys.__excepthook__)
+    monkeypatch.setattr(excepthook, "_previous", excepthook._previous)
+
+    excepthook.install()
+    excepthook.install()
+
+    assert sys.excepthook is excepthook.excepthook
+    assert excepthook._previous is sys.__excepthook__
