@@ -453,7 +453,7 @@ class TestErrors:
         assert ids_of(capture) == {response[REQUEST_ID_HEADER]}
         assert "RuntimeError: view failed" in capture.text
 
-    def test_not_found_warning_written_after_the_middleware_keeps_the_id(
+    def test_a_not_found_is_logged_once_by_the_access_record(
         self, json_logs: Capture
     ) -> None:
         capture = json_logs()
@@ -461,9 +461,10 @@ class TestErrors:
         response = Client().get("/missing/")
 
         assert response.status_code == 404
-        warning = capture.by_logger("django.request")[0]
-        assert warning["message"] == "Not Found: /missing/"
-        assert warning["request_id"] == response[REQUEST_ID_HEADER]
+        lines = capture.lines()
+        assert [line["logger"] for line in lines] == [ACCESS_LOGGER]
+        assert lines[0]["status"] == 404
+        assert lines[0]["request_id"] == response[REQUEST_ID_HEADER]
 
     def test_error_envelope_and_500_log_are_correlated(
         self, json_logs: Capture

@@ -59,13 +59,26 @@ def test_exempt_setting_silences_one_serializer(
     ]
 
 
-def test_serializers_of_routed_views_are_checked_wherever_they_live(
+def test_serializers_of_the_urlconfs_and_their_imports_are_checked(
     settings: SettingsWrapper,
 ) -> None:
     settings.ROOT_URLCONF = "tests.projects.checks.urls"
 
     assert found(check_serializers()) == [
+        # Defined in the root URLconf and used by an @api_view function there.
+        ("strict_core.E003", "tests.projects.checks.urls.GroupImportSerializer"),
+        # Defined in the views module the URLconfs import.
         ("strict_core.E003", "tests.projects.checks.views.RoutedGroupSerializer"),
+    ]
+
+
+def test_serializers_of_routed_views_are_checked_wherever_they_live(
+    settings: SettingsWrapper,
+) -> None:
+    settings.ROOT_URLCONF = "tests.checks.urls_routed_serializer"
+
+    assert found(check_serializers()) == [
+        ("strict_core.E003", "tests.checks.routed_serializer.RoutedOnlySerializer"),
     ]
 
 

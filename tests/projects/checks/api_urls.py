@@ -23,5 +23,8 @@ urlpatterns = [
     ),
     path("feed/", views.FeedView.as_view(), name="feed"),
     path("my-token/", views.TokenView.as_view(), name="my-token"),
+    path("users/", views.UnorderedUserListView.as_view(), name="users"),
+    path("users/ordered/", views.OrderedUserListView.as_view(), name="users-ordered"),
+    path("users/per-request/", views.PerRequestUserListView.as_view()),
     path("probe/", views.probe, name="probe"),
 ]

@@ -16,6 +16,7 @@ from rest_framework.decorators import (
     authentication_classes,
     permission_classes,
 )
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +24,7 @@ from rest_framework.views import APIView
 from django_strict_core.pagination import StandardCursorPagination
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest
     from rest_framework.request import Request
 
@@ -50,7 +52,7 @@ class UserListSerializer(serializers.ModelSerializer[Any]):
 class GroupViewSet(viewsets.ModelViewSet[Group]):
     """E001 and E002: relies on DRF's defaults for both."""
 
-    queryset = Group.objects.all()
+    queryset = Group.objects.order_by("name")
     serializer_class = RoutedGroupSerializer
 
 
@@ -134,6 +136,32 @@ class FeedView(ProjectBaseView, generics.ListAPIView[Any]):
     queryset = get_user_model().objects.all()
     serializer_class = UserListSerializer
     pagination_class = LastLoginCursorPagination
+
+
+class UnorderedUserListView(ProjectBaseView, generics.ListAPIView[Any]):
+    """E022: pages through users (no Meta.ordering) without ordering them."""
+
+    queryset = get_user_model().objects.all()
+    serializer_class = UserListSerializer
+
+
+class OrderedUserListView(ProjectBaseView, generics.ListAPIView[Any]):
+    """Passes: the ordering filter's default ordering orders every page."""
+
+    queryset = get_user_model().objects.all()
+    serializer_class = UserListSerializer
+    filter_backends: ClassVar[list[Any]] = [OrderingFilter]
+    ordering = ("username",)
+
+
+class PerRequestUserListView(ProjectBaseView, generics.ListAPIView[Any]):
+    """Not checked: its queryset is only known per request (Django warns then)."""
+
+    serializer_class = UserListSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        """Every user."""
+        return get_user_model().objects.all()
 
 
 class TokenView(ObtainAuthToken):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("error/", views.error_view),
     path("hostile/", views.hostile_message_view),
     path("api/error/", views.FailingAPIView.as_view()),
+    path("api/unordered/", views.UnorderedUserListView.as_view()),
     path("api/health/live/", views.health_view),
 ]

@@ -6,7 +6,7 @@ import asyncio
 import io
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
@@ -16,12 +16,14 @@ from django.http import (
     JsonResponse,
     StreamingHttpResponse,
 )
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
+    from django.db.models import QuerySet
     from django.http import HttpRequest
     from rest_framework.request import Request
     from rest_framework.response import Response
@@ -131,3 +133,29 @@ class FailingAPIView(APIView):
         """Fail."""
         logger.info("api view about to fail")
         raise RuntimeError("api view failed")
+
+
+class UsernameSerializer(serializers.ModelSerializer[Any]):
+    """A user's name only."""
+
+    class Meta:
+        """Serializer options."""
+
+        model = get_user_model()
+        fields = ("username",)
+
+
+class UnorderedUserListView(generics.ListAPIView[Any]):
+    """Pages over a queryset built per request without an ordering.
+
+    The queryset is only known at request time, so no system check can see it:
+    Django's paginator warns (``UnorderedObjectListWarning``) when it is used.
+    """
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    serializer_class = UsernameSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        """Every user, in no particular order."""
+        return get_user_model().objects.all()
