@@ -9,6 +9,7 @@ The ``django-strict-core`` console script is the same entry point.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         error the command reported, 2 for a usage error.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    # ``python -m`` puts the current directory on the path; there, it is where
+    # projects are created, and a folder in it must not count as an existing module.
+    if sys.path and sys.path[0] in {"", str(Path.cwd())}:
+        del sys.path[0]
     if not arguments or arguments[0] in {"-h", "--help", "help"}:
         sys.stdout.write(USAGE)
         return 0 if arguments else 2
@@ -66,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"Unknown command: {arguments[0]!r}\n\n{USAGE}")
         return 1
     try:
-        command.run_from_argv(["django_strict_core", *arguments])
+        command.run_from_argv(["python -m django_strict_core", *arguments])
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     return 0

@@ -20,15 +20,17 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE = REPOSITORY / "example_project"
-TEMPLATE = REPOSITORY / "src" / "django_strict_core" / "scaffold" / "templates" / "project"
+TEMPLATE = (
+    REPOSITORY / "src" / "django_strict_core" / "scaffold" / "templates" / "project"
+)
 
-# Example path -> template path (hidden files are stored under visible names).
-CONTAINER_FILES = {
-    "Dockerfile": "Dockerfile",
-    "docker-compose.yml": "docker-compose.yml",
-    "nginx/nginx.conf": "nginx/nginx.conf",
-    ".dockerignore": "dockerignore",
-}
+# The container files; in the template, each file's name ends in ``-tpl``.
+CONTAINER_FILES = (
+    "Dockerfile",
+    "docker-compose.yml",
+    "nginx/nginx.conf",
+    ".dockerignore",
+)
 
 # Text only the example has: it builds the library from this repository's source.
 LIBRARY_ONLY = {
@@ -54,7 +56,10 @@ NAMES = (
     (re.compile(r"\bexample_project\b"), "{{ project_name }}"),
     (re.compile(r"\bstrict-example\b"), "{{ project_name }}"),
     # The database and its user, as docker-compose.yml's health check names them.
-    (re.compile(r"-U strict -d strict\b"), "-U {{ project_name }} -d {{ project_name }}"),
+    (
+        re.compile(r"-U strict -d strict\b"),
+        "-U {{ project_name }} -d {{ project_name }}",
+    ),
 )
 PYTHON = re.compile(r"(?<![\d.])" + re.escape(EXAMPLE_PYTHON) + r"(?![\d])")
 TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
@@ -82,7 +87,7 @@ def derive(relative: str, text: str) -> str:
     """Return the template's copy of one of the example's container files.
 
     Args:
-        relative: The file's path in the example, a key of :data:`CONTAINER_FILES`.
+        relative: The file's path in the example, one of :data:`CONTAINER_FILES`.
         text: The file's text.
 
     Returns:
@@ -93,7 +98,9 @@ def derive(relative: str, text: str) -> str:
             Django template syntax, which rendering would interpret.
     """
     if TEMPLATE_SYNTAX.search(text):
-        raise DriftError(f"{relative} contains Django template syntax ({{{{, {{% or {{#)")
+        raise DriftError(
+            f"{relative} contains Django template syntax ({{{{, {{% or {{#)"
+        )
     for block in LIBRARY_ONLY.get(relative, ()):
         if block not in text:
             raise DriftError(
@@ -114,8 +121,8 @@ def derived_files() -> dict[Path, str]:
         The text of each template path.
     """
     return {
-        TEMPLATE / target: derive(source, (EXAMPLE / source).read_text(encoding="utf-8"))
-        for source, target in CONTAINER_FILES.items()
+        TEMPLATE / f"{name}-tpl": derive(name, (EXAMPLE / name).read_text("utf-8"))
+        for name in CONTAINER_FILES
     }
 
 

@@ -84,19 +84,15 @@ def _sequence_assigned(source: str, name: str) -> list[ast.expr] | None:
     """Return the elements of the list or tuple last assigned to ``name``, if any."""
     found: list[ast.expr] | None = None
     for node in ast.parse(source).body:
-        value = None
-        if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == name
-            for target in node.targets
-        ):
-            value = node.value
-        elif (
-            isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == name
-        ):
-            value = node.value
-        if isinstance(value, (ast.List, ast.Tuple)) and value.elts:
+        value: ast.expr | None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
+        named = any(isinstance(t, ast.Name) and t.id == name for t in targets)
+        if named and isinstance(value, (ast.List, ast.Tuple)) and value.elts:
             found = list(value.elts)
     return found
 
@@ -137,5 +133,6 @@ def _insert_after(source: str, entries: list[ast.expr], text: str) -> str:
     if not rest.lstrip().startswith(","):
         lines[row] = f"{head},{rest}"
     indent = len(lines[last.lineno - 1].encode()[: last.col_offset].decode())
-    lines.insert(row + 1, f"{' ' * indent}{text},\n")
+    newline = lines[row][len(lines[row].rstrip("\r\n")) :] or "\n"
+    lines.insert(row + 1, f"{' ' * indent}{text},{newline}")
     return "".join(lines)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandError
-from django.core.management.templates import TemplateCommand
 from django.utils.text import camel_case_to_spaces
 
 from django_strict_core.scaffold.registration import (
@@ -29,10 +28,10 @@ from django_strict_core.scaffold.registration import (
     add_api_route,
     add_installed_app,
 )
-from django_strict_core.scaffold.templating import check_lowercase_name, render
+from django_strict_core.scaffold.templating import TemplateFiles, check_lowercase_name
 
 if TYPE_CHECKING:
-    from django.core.management.base import CommandParser
+    from argparse import ArgumentParser
 
 # App labels of the project template's INSTALLED_APPS, its route prefixes under /api/,
 # and the project's own top-level packages.
@@ -58,13 +57,14 @@ RESERVED_APP_NAMES = frozenset(
         "tests",
     }
 )
-# Class names the app's modules import or define next to the model.
+# Class names the app's modules import or define next to the model (``Meta`` among them).
 RESERVED_MODEL_NAMES = frozenset(
     {
         "APIClient",
         "AnonymousUser",
         "AppConfig",
         "IsOwnerOrStaff",
+        "Meta",
         "Migration",
         "QuerySet",
         "Request",
@@ -82,7 +82,7 @@ MODEL_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
 RUFF_TIMEOUT_SECONDS = 120
 
 
-class Command(TemplateCommand):
+class Command(TemplateFiles):
     """Add a layered app to the current strict project."""
 
     help = (
@@ -90,7 +90,7 @@ class Command(TemplateCommand):
         "startproject) and register it in config/settings.py and config/urls.py."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         """Accept the app's name and its model's name.
 
         Args:
@@ -161,7 +161,10 @@ def check_app_name(name: str) -> None:
     """
     check_lowercase_name(name, "app")
     if keyword.iskeyword(name) or name in RESERVED_APP_NAMES:
-        raise CommandError(f"'{name}' is taken: choose another app name.")
+        raise CommandError(
+            f"'{name}' is taken (a Python keyword or a name the project uses): "
+            "choose another app name."
+        )
 
 
 def model_name_for(app_name: str) -> str:
@@ -265,7 +268,7 @@ def url_prefix(app_name: str) -> str:
 
 
 def render_app(
-    command: TemplateCommand,
+    command: TemplateFiles,
     name: str,
     app_dir: Path,
     *,
@@ -282,23 +285,20 @@ def render_app(
         verbosity: Django's verbosity level.
     """
     words = camel_case_to_spaces(model)
-    render(
-        command,
+    command.render(
         "app",
         name,
         app_dir,
-        context={
-            "model_name": model,
-            "model_snake": words.replace(" ", "_"),
-            "model_lower": model.lower(),
-            "model_words": words,
-            "url_prefix": url_prefix(name),
-        },
+        model_name=model,
+        model_snake=words.replace(" ", "_"),
+        model_lower=model.lower(),
+        model_words=words,
+        url_prefix=url_prefix(name),
         verbosity=verbosity,
     )
 
 
-def format_app(command: TemplateCommand, project: Path, app_dir: Path) -> bool:
+def format_app(command: TemplateFiles, project: Path, app_dir: Path) -> bool:
     """Sort the app's imports and format it with the project's Ruff, when there is one.
 
     Ruff is looked up beside the running interpreter (the project's environment under

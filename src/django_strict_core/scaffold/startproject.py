@@ -19,33 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandError
-from django.core.management.templates import TemplateCommand
 
 import django_strict_core
-from django_strict_core.scaffold.templating import check_lowercase_name, render
+from django_strict_core.scaffold.templating import TemplateFiles, check_lowercase_name
 
 if TYPE_CHECKING:
-    from django.core.management.base import CommandParser
+    from argparse import ArgumentParser
 
 PYTHON_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
 # The version the container files were proven with.
 DEFAULT_PYTHON = "3.12"
-# Files besides the Python ones that carry the project's name or versions.
-RENDERED_FILES = (
-    "pyproject.toml",
-    "README.md",
-    "Dockerfile",
-    "docker-compose.yml",
-    "nginx.conf",
-    "env.example",
-)
-# Hidden files are stored under visible names: a .gitignore inside the package would
-# apply to the package's own files.
-DOTFILES = ("gitignore", "dockerignore", "env.example")
 LOCK_TIMEOUT_SECONDS = 600
 
 
-class Command(TemplateCommand):
+class Command(TemplateFiles):
     """Create a project in the strict layout and lock its dependencies with uv."""
 
     help = (
@@ -53,7 +40,7 @@ class Command(TemplateCommand):
         "django-strict-core, in ./NAME or in DIRECTORY, and lock it with uv."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         """Accept the name, the directory and the Python version.
 
         Args:
@@ -111,7 +98,7 @@ class Command(TemplateCommand):
 
 
 def render_project(
-    command: TemplateCommand,
+    command: TemplateFiles,
     name: str,
     target: Path | None,
     *,
@@ -136,22 +123,16 @@ def render_project(
             f"Python {python_version} is not supported: choose one of "
             f"{', '.join(PYTHON_VERSIONS)}."
         )
-    render(
-        command,
+    command.render(
         "project",
         name,
         target,
-        context={
-            "python_version": python_version,
-            "python_target": "py" + python_version.replace(".", ""),
-            "strict_core_version": django_strict_core.__version__,
-        },
-        rendered_files=RENDERED_FILES,
+        python_version=python_version,
+        python_target="py" + python_version.replace(".", ""),
+        strict_core_version=django_strict_core.__version__,
         verbosity=verbosity,
     )
     top_dir = Path.cwd() / name if target is None else target
-    for dotfile in DOTFILES:
-        (top_dir / dotfile).rename(top_dir / f".{dotfile}")
     (top_dir / "manage.py").chmod(0o755)
 
 
@@ -165,7 +146,7 @@ def find_uv() -> str | None:
     return beside or shutil.which("uv")
 
 
-def lock(command: TemplateCommand, directory: Path, *, verbosity: int = 1) -> None:
+def lock(command: TemplateFiles, directory: Path, *, verbosity: int = 1) -> None:
     """Run ``uv lock`` for the project in ``directory`` and pass on what it prints.
 
     uv runs from the current directory with ``--directory``: a version manager's

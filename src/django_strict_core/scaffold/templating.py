@@ -1,16 +1,20 @@
-"""What the two commands share: the template directory and Django's template command."""
+"""What the two commands share: the template directories and Django's template command.
+
+Every file of a template ends in ``-tpl``, which rendering removes (``.py-tpl`` is
+Django's own suffix): tools never take a template for the real thing (a
+``pyproject.toml`` with template variables in it would stop Ruff, a ``.gitignore``
+would hide files of this package from git), and every file is rendered, so the
+project's name and versions can appear in any of them.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.management.base import CommandError
 from django.core.management.templates import TemplateCommand
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Names that are identifiers, module paths, URL segments and container names at once.
@@ -36,38 +40,31 @@ def check_lowercase_name(name: str, what: str) -> None:
         )
 
 
-def render(
-    command: TemplateCommand,
-    kind: str,
-    name: str,
-    target: Path | None,
-    *,
-    context: Mapping[str, Any],
-    rendered_files: tuple[str, ...] = (),
-    verbosity: int = 1,
-) -> None:
-    """Render ``templates/<kind>`` with Django's template command.
+class TemplateFiles(TemplateCommand):
+    """Django's template command, reading the ``-tpl`` files of this package."""
 
-    Python files (``.py-tpl``, written as ``.py``) and ``rendered_files`` (by name)
-    go through the Django template language with ``context``; other files are copied.
+    rewrite_template_suffixes = ((".py-tpl", ".py"), ("-tpl", ""))
 
-    Args:
-        command: The command instance (its output streams are used).
-        kind: ``project`` or ``app``.
-        name: The project's or app's name.
-        target: The directory to render into; ``None`` creates ``./<name>``.
-        context: Template variables besides Django's own.
-        rendered_files: Names of non-Python files to render.
-        verbosity: Django's verbosity level.
-    """
-    TemplateCommand.handle(
-        command,
-        kind,
-        name,
-        None if target is None else str(target),
-        template=str(TEMPLATES / kind),
-        extensions=["py"],
-        files=list(rendered_files),
-        verbosity=verbosity,
-        **context,
-    )
+    def render(self, kind: str, name: str, target: Path | None, **options: Any) -> None:
+        """Render ``templates/<kind>`` with Django's template command.
+
+        Every file goes through the Django template language, with ``options`` as
+        variables besides Django's own, and is written without its ``-tpl`` suffix.
+
+        Args:
+            kind: ``project`` or ``app``.
+            name: The project's or app's name.
+            target: The directory to render into; ``None`` creates ``./<name>``.
+            **options: ``verbosity`` and the template's variables.
+        """
+        template = TEMPLATES / kind
+        TemplateCommand.handle(
+            self,
+            kind,
+            name,
+            None if target is None else str(target),
+            template=str(template),
+            extensions=["py"],
+            files=sorted({path.name for path in template.rglob("*-tpl")}),
+            **options,
+        )
