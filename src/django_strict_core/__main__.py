@@ -48,6 +48,12 @@ def command_for(name: str) -> BaseCommand | None:
     return None
 
 
+def program() -> str:
+    """Return how the user called this program, for usage lines."""
+    script = Path(sys.argv[0]).name if sys.argv else ""
+    return script if script == "django-strict-core" else "python -m django_strict_core"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command from the command line.
 
@@ -71,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"Unknown command: {arguments[0]!r}\n\n{USAGE}")
         return 1
     try:
-        command.run_from_argv(["python -m django_strict_core", *arguments])
+        command.run_from_argv([program(), *arguments])
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     return 0
