@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import service_url
 from tests.scaffold.example import REPOSITORY
 from tests.scaffold.generated.project import (
     PYTHON,
@@ -27,6 +26,7 @@ from tests.scaffold.generated.project import (
     find_uv,
     run,
 )
+from tests.support.services import service_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
