@@ -18,7 +18,6 @@ from base64 import b64decode
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from django.conf import settings
 from django.core.exceptions import (
     FieldDoesNotExist,
     ImproperlyConfigured,
@@ -29,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.settings import api_settings
+
+from django_strict_core.app_settings import DEFAULT_MAX_PAGE_SIZE, app_settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -49,9 +50,6 @@ __all__ = [
 
 DEFAULT_PAGE_SIZE = 20
 """Page size when neither the class nor ``REST_FRAMEWORK["PAGE_SIZE"]`` sets one."""
-
-DEFAULT_MAX_PAGE_SIZE = 100
-"""Largest ``?page_size=`` honoured unless ``STRICT_CORE_MAX_PAGE_SIZE`` says otherwise."""
 
 INVALID_PAGE_SIZE = _("A positive integer is required.")
 
@@ -79,7 +77,7 @@ def bounded_page_size(
     if default is None:
         default = api_settings.PAGE_SIZE or DEFAULT_PAGE_SIZE
     if maximum is None:
-        maximum = getattr(settings, "STRICT_CORE_MAX_PAGE_SIZE", DEFAULT_MAX_PAGE_SIZE)
+        maximum = app_settings.STRICT_CORE_MAX_PAGE_SIZE
     if not param or not (raw := request.query_params.get(param, "")):
         return min(default, maximum)
     try:
@@ -105,7 +103,7 @@ def page_size_parameter(
         The parameters, the page size one with ``minimum`` and ``maximum``.
     """
     if maximum is None:
-        maximum = getattr(settings, "STRICT_CORE_MAX_PAGE_SIZE", DEFAULT_MAX_PAGE_SIZE)
+        maximum = app_settings.STRICT_CORE_MAX_PAGE_SIZE
     for parameter in parameters:
         if parameter["name"] == name:
             parameter["schema"] = {

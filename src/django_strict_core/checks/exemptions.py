@@ -19,8 +19,10 @@ import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.checks import Error
+from django.core.exceptions import ImproperlyConfigured
+
+from django_strict_core.app_settings import app_settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -81,27 +83,15 @@ def dotted_path(cls: type[Any]) -> str:
 
 
 def exempt_paths() -> frozenset[str]:
-    """Return the dotted paths listed in ``STRICT_CORE_CHECKS_EXEMPT``, read now.
+    """Return the dotted paths listed in ``STRICT_CORE_CHECKS_EXEMPT``.
 
     Returns:
         The exempted paths; empty when the setting is absent or malformed.
     """
-    value = getattr(settings, EXEMPT_SETTING, ())
-    return frozenset(value) if is_path_list(value) else frozenset()
-
-
-def is_path_list(value: object) -> bool:
-    """Whether a setting's value is a list, tuple or set of strings.
-
-    Args:
-        value: The value.
-
-    Returns:
-        True for a collection of strings (a bare string is not one).
-    """
-    return isinstance(value, (list, tuple, set, frozenset)) and all(
-        isinstance(item, str) for item in value
-    )
+    try:
+        return app_settings.STRICT_CORE_CHECKS_EXEMPT
+    except ImproperlyConfigured:
+        return frozenset()
 
 
 def is_judged(cls: type[Any], app_configs: Sequence[AppConfig] | None) -> bool:
@@ -146,12 +136,15 @@ def check_exempt_setting(**_kwargs: Any) -> list[CheckMessage]:
     Returns:
         ``strict_core.E014`` when the setting is malformed.
     """
-    value = getattr(settings, EXEMPT_SETTING, ())
-    if is_path_list(value):
+    try:
+        app_settings.STRICT_CORE_CHECKS_EXEMPT  # noqa: B018 - read to check it
+    except ImproperlyConfigured as exc:
+        problem = str(exc)
+    else:
         return []
     return [
         Error(
-            f"{EXEMPT_SETTING} must be a list of dotted paths, got {type(value).__name__}.",
+            problem,
             hint=f'For example {EXEMPT_SETTING} = ["myapp.views.LegacyView"].',
             obj=EXEMPT_SETTING,
             id="strict_core.E014",

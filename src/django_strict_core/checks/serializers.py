@@ -1,4 +1,4 @@
-"""Seed §6.6: no ``ModelSerializer`` of the project exposes fields implicitly.
+"""No ``ModelSerializer`` of the project exposes fields implicitly (docs/rules.md).
 
 ``fields = "__all__"`` and ``exclude`` both make a serializer accept every model
 field not listed, including fields added later (mass assignment). Checked: the model

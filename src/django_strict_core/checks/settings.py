@@ -15,6 +15,11 @@ from django.core.checks import Error, Warning  # noqa: A004
 from django.utils.module_loading import import_string
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
+from django_strict_core.app_settings import (
+    DEPLOYED_PROFILES,
+    EXCEPTION_HANDLER,
+    app_settings,
+)
 from django_strict_core.pagination import StandardCursorPagination, StandardPagination
 
 if TYPE_CHECKING:
@@ -22,8 +27,6 @@ if TYPE_CHECKING:
 
     from django.core.checks import CheckMessage
 
-EXCEPTION_HANDLER = "django_strict_core.exceptions.exception_handler"
-DEPLOYED_PROFILES = ("staging", "production")
 UNSAFE_ALLOWED_PROFILES = ("local", "test")
 PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache": (
@@ -42,12 +45,11 @@ def profile() -> str | None:
     Returns:
         ``local``, ``test``, ``staging``, ``production``, or ``None``.
     """
-    value = getattr(settings, "STRICT_CORE_ENV", None)
-    return value if isinstance(value, str) else None
+    return app_settings.STRICT_CORE_ENV
 
 
 def check_user_model(**_kwargs: Any) -> list[CheckMessage]:
-    """Seed §2: report the default ``auth.User`` as ``AUTH_USER_MODEL``.
+    """Report the default ``auth.User`` as ``AUTH_USER_MODEL`` (docs/rules.md).
 
     Args:
         **_kwargs: What Django passes to every check.
@@ -70,7 +72,7 @@ def check_user_model(**_kwargs: Any) -> list[CheckMessage]:
 
 
 def check_rest_framework(**_kwargs: Any) -> list[CheckMessage]:
-    """Seed §6.7 and §11: report a ``REST_FRAMEWORK`` without the strict baseline.
+    """Report a ``REST_FRAMEWORK`` without the strict baseline (docs/rules.md).
 
     Args:
         **_kwargs: What Django passes to every check.
@@ -252,7 +254,7 @@ def check_caches(**_kwargs: Any) -> list[CheckMessage]:
 
 
 def check_async_unsafe(**_kwargs: Any) -> list[CheckMessage]:
-    """Seed §7.2: report ``DJANGO_ALLOW_ASYNC_UNSAFE`` outside local and test.
+    """Report ``DJANGO_ALLOW_ASYNC_UNSAFE`` outside local and test (docs/rules.md).
 
     An unknown profile (``STRICT_CORE_ENV`` unset) is treated as deployed: the
     variable is allowed only where the settings say the run is local or a test.

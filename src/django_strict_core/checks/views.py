@@ -1,4 +1,6 @@
-"""Seed §6.4: every DRF view declares ``permission_classes`` and ``authentication_classes``.
+"""Every DRF view declares ``permission_classes`` and ``authentication_classes``.
+
+The rule and its rationale are in docs/rules.md.
 
 "Declares" means the view class, a project base class it inherits from, the
 ``@permission_classes`` / ``@authentication_classes`` decorators of an ``@api_view``

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dj_database_url
 
+from django_strict_core.app_settings import EXCEPTION_HANDLER
+from django_strict_core.healthcheck.routes import MOUNT_POINT, ROUTES
 from django_strict_core.log import build_logging
 
 if TYPE_CHECKING:
@@ -35,7 +38,9 @@ MIDDLEWARE = (
 
 # The health routes at the documented mount point; HealthCheckMiddleware answers them
 # at any mount point before the redirect could happen.
-HEALTH_REDIRECT_EXEMPT = (r"^api/health/(?:ready/|live/)?$",)
+HEALTH_REDIRECT_EXEMPT = (
+    rf"^{re.escape(MOUNT_POINT)}(?:{'|'.join(map(re.escape, ROUTES))})$",
+)
 
 
 def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[str, Any]:
@@ -231,7 +236,7 @@ def security_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return the ``REST_FRAMEWORK`` baseline (seed section 11).
+    """Return the ``REST_FRAMEWORK`` baseline (docs/rules.md).
 
     Args:
         settings: The validated environment.
@@ -247,7 +252,8 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_PAGINATION_CLASS": "django_strict_core.pagination.StandardPagination",
         "PAGE_SIZE": 20,
-        # DRF's classes, counted atomically: the budget holds across processes.
+        # This package's throttles: DRF's scopes, counted atomically, so the budget
+        # holds across processes.
         "DEFAULT_THROTTLE_CLASSES": [
             "django_strict_core.throttling.AnonRateThrottle",
             "django_strict_core.throttling.UserRateThrottle",
@@ -260,9 +266,10 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         # which any client can vary to escape its throttle.
         "NUM_PROXIES": settings.num_proxies,
         "DEFAULT_SCHEMA_CLASS": "django_strict_core.openapi.AutoSchema",
-        "EXCEPTION_HANDLER": "django_strict_core.exceptions.exception_handler",
+        "EXCEPTION_HANDLER": EXCEPTION_HANDLER,
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        # DRF's parsers; the JSON one answers 400 for a body nested too deeply.
+        # This package's JSON parser (bounded in size and depth), then DRF's form and
+        # multipart parsers.
         "DEFAULT_PARSER_CLASSES": [
             "django_strict_core.parsers.JSONParser",
             "rest_framework.parsers.FormParser",

@@ -18,6 +18,7 @@ import dj_database_url
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from django_strict_core.app_settings import DEPLOYED_PROFILES
 from django_strict_core.conf.errors import SettingsError, problems_from
 from django_strict_core.conf.files import FILE_SUFFIX, FileVariableSource, file_problems
 
@@ -30,7 +31,6 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["json", "console"]
 LogFields = Literal["standard", "ecs"]
 
-DEPLOYED_PROFILES = frozenset({"staging", "production"})
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 DEFAULT_LOG_LEVELS: dict[str, LogLevel] = {
     "local": "DEBUG",
