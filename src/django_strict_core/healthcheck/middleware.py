@@ -14,20 +14,18 @@ those endings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
 from django.urls import Resolver404, resolve
 
-from django_strict_core.healthcheck import views
+from django_strict_core.healthcheck.routes import PROBE_ATTRIBUTE, ROUTES
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from django.http import HttpRequest, HttpResponseBase
     from django.urls import ResolverMatch
-
-PROBE_ROUTE_ENDINGS: Final = ("health/", "health/ready/", "health/live/")
 
 
 class HealthCheckMiddleware:
@@ -106,13 +104,13 @@ def probe_match(request: HttpRequest) -> ResolverMatch | None:
         :func:`~.views.live` in the request's URLconf.
     """
     path = request.path_info
-    if not path.endswith(PROBE_ROUTE_ENDINGS):
+    if not path.endswith(ROUTES):
         return None
     try:
         match = resolve(path, getattr(request, "urlconf", None))
     except Resolver404:
         return None
-    if match.func is not views.health and match.func is not views.live:
+    if not getattr(match.func, PROBE_ATTRIBUTE, False):
         return None
     request.resolver_match = match
     return match

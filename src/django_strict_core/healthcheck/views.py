@@ -18,6 +18,7 @@ from django.utils.log import log_response
 from rest_framework.exceptions import MethodNotAllowed
 
 from django_strict_core.exceptions.payloads import CLIENT_ERROR, single_error
+from django_strict_core.healthcheck.routes import PROBE_ATTRIBUTE
 from django_strict_core.healthcheck.runner import run_checks
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ class _EveryAlias(frozenset[str]):
 def _outside_transactions(view: View) -> View:
     """Exempt a view from ``ATOMIC_REQUESTS`` on every database alias."""
     view._non_atomic_requests = _EveryAlias()  # type: ignore[attr-defined]
+    return view
+
+
+def _probe(view: View) -> View:
+    """Mark a view as a probe, for the middleware that answers and logs requests."""
+    setattr(view, PROBE_ATTRIBUTE, True)
     return view
 
 
@@ -88,6 +95,7 @@ def method_not_allowed(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@_probe
 @_outside_transactions
 @login_not_required
 @_get_and_head_only
@@ -110,6 +118,7 @@ async def health(request: HttpRequest) -> HttpResponse:
     )
 
 
+@_probe
 @_outside_transactions
 @login_not_required
 @_get_and_head_only

@@ -1,6 +1,6 @@
 """Routes of the logging test project."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tests.projects.logs import views
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("error/", views.error_view),
     path("hostile/", views.hostile_message_view),
     path("api/error/", views.FailingAPIView.as_view()),
-    path("api/health/live/", views.health_view),
+    path("api/", include("django_strict_core.urls")),
+    path("ops/", include("django_strict_core.urls", namespace="ops")),
 ]
