@@ -26,8 +26,9 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from rest_framework import throttling
+
+from django_strict_core.app_settings import SettingsScoped, app_settings
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -35,28 +36,64 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("django_strict_core.throttling")
 
-DEFAULT_FAIL_OPEN_SECONDS = 5.0
 # A counter and its window's end live beside DRF's own history key, never on it.
 COUNT_SUFFIX = ":count"
 ENDS_SUFFIX = ":ends"
 
-_cache_skipped_until = 0.0
 
+class FailOpen:
+    """Whether the throttles skip their cache, after it failed, and until when.
 
-def fail_open() -> bool:
-    """Return ``STRICT_CORE_THROTTLE_FAIL_OPEN`` (default true)."""
-    return bool(getattr(settings, "STRICT_CORE_THROTTLE_FAIL_OPEN", True))
+    One per process, built from the settings and rebuilt when ``CACHES`` or a
+    ``STRICT_CORE_THROTTLE_*`` setting changes.
 
+    Attributes:
+        enabled: ``STRICT_CORE_THROTTLE_FAIL_OPEN``: let requests through when the
+            cache fails.
+        seconds: ``STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS``: how long to skip it.
+    """
 
-def fail_open_seconds() -> float:
-    """Return ``STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS`` (default 5)."""
-    return float(
-        getattr(
-            settings,
-            "STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS",
-            DEFAULT_FAIL_OPEN_SECONDS,
+    def __init__(self, *, enabled: bool, seconds: float) -> None:
+        """Start with the cache in use."""
+        self.enabled = enabled
+        self.seconds = seconds
+        self.skipped_until = 0.0
+
+    @classmethod
+    def from_settings(cls) -> FailOpen:
+        """Build it from the current settings.
+
+        Returns:
+            A state with the cache in use.
+        """
+        return cls(
+            enabled=app_settings.STRICT_CORE_THROTTLE_FAIL_OPEN,
+            seconds=app_settings.STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS,
         )
-    )
+
+    def skipping(self) -> bool:
+        """Whether a recent cache failure still lets requests pass unthrottled."""
+        return self.enabled and time.monotonic() < self.skipped_until
+
+    def skip_after(self, exc: Exception) -> None:
+        """Let requests through without the cache for a while, and say so once.
+
+        Args:
+            exc: What the cache raised; logged with its traceback.
+        """
+        self.skipped_until = time.monotonic() + self.seconds
+        logger.warning(
+            "Throttling skipped for %g s: the cache failed (%s)",
+            self.seconds,
+            type(exc).__name__,
+            exc_info=exc,
+        )
+
+
+fail_open_state = SettingsScoped(
+    FailOpen.from_settings, ("CACHES",), prefixes=("STRICT_CORE_THROTTLE_",)
+)
+"""The process's :class:`FailOpen`, rebuilt when its settings change."""
 
 
 def cache_skipped() -> bool:
@@ -65,30 +102,12 @@ def cache_skipped() -> bool:
     Returns:
         ``True`` during ``STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS`` after a failure.
     """
-    return time.monotonic() < _cache_skipped_until
-
-
-def skip_cache_after(exc: Exception) -> None:
-    """Let requests through without the cache for a while, and say so once.
-
-    Args:
-        exc: What the cache raised; logged with its traceback.
-    """
-    global _cache_skipped_until  # noqa: PLW0603
-    seconds = fail_open_seconds()
-    _cache_skipped_until = time.monotonic() + seconds
-    logger.warning(
-        "Throttling skipped for %g s: the cache failed (%s)",
-        seconds,
-        type(exc).__name__,
-        exc_info=exc,
-    )
+    return fail_open_state.get().skipping()
 
 
 def reset() -> None:
     """Try the cache again on the next request (for tests)."""
-    global _cache_skipped_until  # noqa: PLW0603
-    _cache_skipped_until = 0.0
+    fail_open_state.reset()
 
 
 class AtomicRateThrottle(throttling.SimpleRateThrottle):
@@ -118,14 +137,15 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        if fail_open() and cache_skipped():
+        state = fail_open_state.get()
+        if state.skipping():
             return True
         try:
             count = self.count(self.key)
         except Exception as exc:  # any cache backend error: Redis, memcached, OS
-            if not fail_open():
+            if not state.enabled:
                 raise
-            skip_cache_after(exc)
+            state.skip_after(exc)
             return True
         if count > self.num_requests:
             return self.throttle_failure()
