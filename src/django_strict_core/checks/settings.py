@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.checks import Error, Warning  # noqa: A004
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
@@ -78,7 +79,7 @@ def check_rest_framework(**_kwargs: Any) -> list[CheckMessage]:
         **_kwargs: What Django passes to every check.
 
     Returns:
-        ``strict_core.E006`` to ``strict_core.E009`` errors.
+        ``strict_core.E006`` to ``strict_core.E009`` and ``strict_core.E015`` errors.
     """
     config = getattr(settings, "REST_FRAMEWORK", None) or {}
     return [
@@ -87,6 +88,7 @@ def check_rest_framework(**_kwargs: Any) -> list[CheckMessage]:
             config.get("DEFAULT_THROTTLE_RATES") or {},
         ),
         *exception_handler_errors(config.get("EXCEPTION_HANDLER")),
+        *handler_class_errors(),
         *pagination_errors(config.get("DEFAULT_PAGINATION_CLASS")),
     ]
 
@@ -180,11 +182,35 @@ def exception_handler_errors(handler: Any) -> list[CheckMessage]:
         Error(
             f"REST_FRAMEWORK['EXCEPTION_HANDLER'] is {handler or 'not set'}: API errors "
             "do not use the error envelope.",
-            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}".',
+            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}"; '
+            "to change how errors are handled, subclass ExceptionHandler and name "
+            "the subclass in STRICT_CORE_EXCEPTION_HANDLER_CLASS.",
             obj="REST_FRAMEWORK",
             id="strict_core.E008",
         )
     ]
+
+
+def handler_class_errors() -> list[CheckMessage]:
+    """Report a ``STRICT_CORE_EXCEPTION_HANDLER_CLASS`` that the handler cannot run.
+
+    Returns:
+        ``strict_core.E015`` when it cannot be imported or is not a subclass of
+        ``ExceptionHandler``.
+    """
+    try:
+        app_settings.STRICT_CORE_EXCEPTION_HANDLER_CLASS  # noqa: B018 - read to check it
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                hint="Name a subclass of django_strict_core.exceptions.ExceptionHandler "
+                "by its dotted path, or remove the setting.",
+                obj="STRICT_CORE_EXCEPTION_HANDLER_CLASS",
+                id="strict_core.E015",
+            )
+        ]
+    return []
 
 
 def pagination_errors(pagination: Any) -> list[CheckMessage]:
