@@ -27,6 +27,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
 from django_strict_core.app_settings import SettingsScoped, app_settings
 
@@ -120,6 +121,20 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
     num_requests: int
     duration: int
     window_ends: float | None = None
+
+    def get_rate(self) -> str | None:
+        """Return the scope's rate from the current ``DEFAULT_THROTTLE_RATES``.
+
+        DRF copies the rates onto its class when it is imported; they are read
+        again here, so a changed setting applies as the system checks see it. A
+        class that sets ``THROTTLE_RATES`` itself keeps them.
+
+        Returns:
+            The rate, e.g. ``100/hour``.
+        """
+        if self.THROTTLE_RATES is throttling.SimpleRateThrottle.THROTTLE_RATES:
+            self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return super().get_rate()
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         """Count the request in its client's window; refuse it over the rate.
