@@ -75,9 +75,6 @@ def forget_request_id(**_kwargs: Any) -> None:
     lines written between two requests from carrying the previous one. Lines
     written after the middleware returns but before the response is closed, such
     as Django's ``Not Found`` warnings, still carry it.
-
-    Args:
-        **_kwargs: The signal's arguments, unused.
     """
     request_id_var.set(None)
 
@@ -110,11 +107,7 @@ class RequestIDMiddleware:
         get_response: Callable[[HttpRequest], HttpResponseBase]
         | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
     ) -> None:
-        """Wrap the next handler, in the same (sync or async) mode.
-
-        Args:
-            get_response: The next middleware or the view handler.
-        """
+        """Wrap the next handler, in the same (sync or async) mode."""
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         request_finished.connect(forget_request_id, dispatch_uid=__name__)
@@ -124,14 +117,7 @@ class RequestIDMiddleware:
     def __call__(
         self, request: HttpRequest
     ) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        """Serve a request synchronously, or return the coroutine in async mode.
-
-        Args:
-            request: The incoming request.
-
-        Returns:
-            The response, with ``X-Request-ID`` set.
-        """
+        """Serve a request synchronously, or return the coroutine in async mode."""
         if self.async_mode:
             return self.__acall__(request)
         request_id, started = self._start(request)
@@ -139,14 +125,7 @@ class RequestIDMiddleware:
         return self._finish(request, response, request_id, started)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        """Serve a request asynchronously.
-
-        Args:
-            request: The incoming request.
-
-        Returns:
-            The response, with ``X-Request-ID`` set.
-        """
+        """Serve a request asynchronously."""
         request_id, started = self._start(request)
         response: Any = await self.get_response(request)  # type: ignore[misc]
         return self._finish(request, response, request_id, started)

@@ -77,11 +77,7 @@ class FailOpen:
         return self.enabled and time.monotonic() < self.skipped_until
 
     def skip_after(self, exc: Exception) -> None:
-        """Let requests through without the cache for a while, and say so once.
-
-        Args:
-            exc: What the cache raised; logged with its traceback.
-        """
+        """Let requests through without the cache for a while, and say so once."""
         self.skipped_until = time.monotonic() + self.seconds
         logger.warning(
             "Throttling skipped for %g s: the cache failed (%s)",
@@ -138,10 +134,6 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         """Count the request in its client's window; refuse it over the rate.
-
-        Args:
-            request: The request.
-            view: The view.
 
         Returns:
             Whether the request is within the rate (or the cache is failing and

@@ -46,9 +46,6 @@ def is_api_request(request: HttpRequest) -> bool:
     The prefixes are ``STRICT_CORE_API_PREFIXES``, matched against
     ``request.path_info``, the path below the script prefix.
 
-    Args:
-        request: The request being answered.
-
     Returns:
         Whether the request should get a JSON envelope.
     """

@@ -53,9 +53,6 @@ def library_roots() -> tuple[Path, ...]:
 def is_third_party(module_name: str) -> bool:
     """Whether a module comes from an installed distribution rather than the project.
 
-    Args:
-        module_name: A module's ``__name__``, e.g. a class's ``__module__``.
-
     Returns:
         True for modules under site-packages or the standard library and for modules
         without a source file; False for the project's own modules.
@@ -70,9 +67,6 @@ def is_third_party(module_name: str) -> bool:
 
 def dotted_path(cls: type[Any]) -> str:
     """Return the importable path of a class, or of the function an ``@api_view`` wraps.
-
-    Args:
-        cls: A view or serializer class.
 
     Returns:
         ``module.QualifiedName``; for ``@api_view`` classes, ``module.function_name``.
@@ -97,10 +91,6 @@ def exempt_paths() -> frozenset[str]:
 def is_judged(cls: type[Any], app_configs: Sequence[AppConfig] | None) -> bool:
     """Whether the strict checks should judge ``cls``.
 
-    Args:
-        cls: A view or serializer class.
-        app_configs: The apps ``manage.py check`` was restricted to, or ``None``.
-
     Returns:
         True for the project's own, non-exempted classes inside the checked apps.
     """
@@ -113,15 +103,7 @@ def is_judged(cls: type[Any], app_configs: Sequence[AppConfig] | None) -> bool:
 
 
 def in_app(module_name: str, app_config: AppConfig) -> bool:
-    """Whether a module belongs to an app's package.
-
-    Args:
-        module_name: A module's ``__name__``.
-        app_config: The app.
-
-    Returns:
-        True when the module is the app's package or inside it.
-    """
+    """Whether a module belongs to an app's package."""
     return module_name == app_config.name or module_name.startswith(
         f"{app_config.name}."
     )
@@ -129,9 +111,6 @@ def in_app(module_name: str, app_config: AppConfig) -> bool:
 
 def check_exempt_setting(**_kwargs: Any) -> list[CheckMessage]:
     """Report a ``STRICT_CORE_CHECKS_EXEMPT`` that is not a list of dotted paths.
-
-    Args:
-        **_kwargs: What Django passes to every check.
 
     Returns:
         ``strict_core.E014`` when the setting is malformed.

@@ -36,9 +36,6 @@ REQUIRED = {
 def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
     """Report this package's middleware missing from ``MIDDLEWARE`` or out of order.
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.E011`` (missing) and ``strict_core.E012`` (misplaced) errors.
     """
@@ -75,9 +72,6 @@ def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
 def role(entry: str) -> str:
     """Return the dotted path of the middleware an entry is or extends.
 
-    Args:
-        entry: A ``MIDDLEWARE`` entry.
-
     Returns:
         ``REQUEST_ID``, ``HEALTH_CHECK`` or one of ``HEALTH_CHECK_BEFORE`` for that
         class or a subclass of it; otherwise the entry itself.
@@ -94,15 +88,7 @@ def role(entry: str) -> str:
 
 
 def misplaced(path: str, problem: str) -> Error:
-    """Build the error for a middleware in the wrong position.
-
-    Args:
-        path: The middleware's dotted path.
-        problem: What is wrong with its position.
-
-    Returns:
-        A ``strict_core.E012`` error.
-    """
+    """Build the error for a middleware in the wrong position."""
     return Error(
         f"{path} in MIDDLEWARE {problem}.",
         hint=f'Order MIDDLEWARE as "{REQUEST_ID}", "{HEALTH_CHECK}", then Django\'s '

@@ -52,9 +52,6 @@ def profile() -> str | None:
 def check_user_model(**_kwargs: Any) -> list[CheckMessage]:
     """Report the default ``auth.User`` as ``AUTH_USER_MODEL`` (docs/rules.md).
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.E005`` when the project uses ``auth.User``.
     """
@@ -75,9 +72,6 @@ def check_user_model(**_kwargs: Any) -> list[CheckMessage]:
 def check_rest_framework(**_kwargs: Any) -> list[CheckMessage]:
     """Report a ``REST_FRAMEWORK`` without the strict baseline (docs/rules.md).
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.E006`` to ``strict_core.E009`` and ``strict_core.E015`` errors.
     """
@@ -97,10 +91,6 @@ def throttle_errors(
     classes: Sequence[Any], rates: dict[str, Any]
 ) -> list[CheckMessage]:
     """Report missing throttle classes and throttle scopes without a valid rate.
-
-    Args:
-        classes: ``DEFAULT_THROTTLE_CLASSES``, dotted paths or classes.
-        rates: ``DEFAULT_THROTTLE_RATES``.
 
     Returns:
         ``strict_core.E006`` and ``strict_core.E007`` errors.
@@ -137,10 +127,6 @@ def throttle_errors(
 def throttle_problem(entry: Any, rates: dict[str, Any]) -> str | None:
     """Say what is wrong with one throttle class, if anything.
 
-    Args:
-        entry: A dotted path or a throttle class.
-        rates: ``DEFAULT_THROTTLE_RATES``.
-
     Returns:
         The end of a sentence describing the problem, or ``None``.
     """
@@ -167,9 +153,6 @@ def exception_handler_errors(handler: Any) -> list[CheckMessage]:
     """Report an ``EXCEPTION_HANDLER`` other than this package's.
 
     The handler is compared by dotted path, without importing it.
-
-    Args:
-        handler: ``REST_FRAMEWORK['EXCEPTION_HANDLER']``.
 
     Returns:
         ``strict_core.E008`` when it is not this package's handler.
@@ -216,9 +199,6 @@ def handler_class_errors() -> list[CheckMessage]:
 def pagination_errors(pagination: Any) -> list[CheckMessage]:
     """Report a default pagination class that is not one of this package's.
 
-    Args:
-        pagination: ``REST_FRAMEWORK['DEFAULT_PAGINATION_CLASS']``.
-
     Returns:
         ``strict_core.E009`` when lists are unbounded or paginated otherwise.
     """
@@ -251,9 +231,6 @@ def check_caches(**_kwargs: Any) -> list[CheckMessage]:
     DRF's throttles count in the ``default`` cache, and cache-backed sessions live in
     ``SESSION_CACHE_ALIAS``.
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.W001`` warnings.
     """
@@ -284,9 +261,6 @@ def check_async_unsafe(**_kwargs: Any) -> list[CheckMessage]:
 
     An unknown profile (``STRICT_CORE_ENV`` unset) is treated as deployed: the
     variable is allowed only where the settings say the run is local or a test.
-
-    Args:
-        **_kwargs: What Django passes to every check.
 
     Returns:
         ``strict_core.E010`` when the variable is set outside local/test.

@@ -130,10 +130,6 @@ def database_config(settings: StrictSettings, base_dir: Path) -> dict[str, Any]:
     in a different thread, and a pool (``DATABASE_POOL``) is the safe way to reuse
     PostgreSQL connections.
 
-    Args:
-        settings: The validated environment.
-        base_dir: Where the default SQLite file lives.
-
     Returns:
         One entry of Django's ``DATABASES``.
     """
@@ -160,9 +156,6 @@ def database_config(settings: StrictSettings, base_dir: Path) -> dict[str, Any]:
 def cache_config(settings: StrictSettings) -> dict[str, Any]:
     """Return the ``default`` cache: django-redis for ``REDIS_URL``, else local memory.
 
-    Args:
-        settings: The validated environment.
-
     Returns:
         One entry of Django's ``CACHES``.
     """
@@ -184,14 +177,7 @@ def cache_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def session_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return session settings: cached in Redis and backed by the database.
-
-    Args:
-        settings: The validated environment.
-
-    Returns:
-        Session-related Django settings.
-    """
+    """Return session settings: cached in Redis and backed by the database."""
     engine = (
         "django.contrib.sessions.backends.cached_db"
         if settings.redis_url is not None
@@ -206,14 +192,7 @@ def session_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def security_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return the security settings; the strict ones apply in staging and production.
-
-    Args:
-        settings: The validated environment.
-
-    Returns:
-        Security-related Django settings.
-    """
+    """Return the security settings; the strict ones apply in staging and production."""
     common: dict[str, Any] = {
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "X_FRAME_OPTIONS": "DENY",
@@ -236,14 +215,7 @@ def security_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return the ``REST_FRAMEWORK`` baseline (docs/rules.md).
-
-    Args:
-        settings: The validated environment.
-
-    Returns:
-        DRF's settings dict, pointing at this package's handler and pagination.
-    """
+    """Return the ``REST_FRAMEWORK`` baseline (docs/rules.md)."""
     return {
         "DEFAULT_AUTHENTICATION_CLASSES": [
             "rest_framework.authentication.SessionAuthentication",

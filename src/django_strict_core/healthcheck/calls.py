@@ -54,10 +54,6 @@ class SingleFlightPool:
     def submit(self, key: Hashable, call: Callable[[], object]) -> Future[object]:
         """Return the call in progress for ``key``, or start ``call`` in a thread.
 
-        Args:
-            key: What identifies the call, e.g. the check's key.
-            call: The synchronous check.
-
         Returns:
             The call's future, shared with every caller until it finishes.
         """
@@ -102,10 +98,6 @@ async def wait(future: Future[object], timeout: float) -> object:
 
     The call may be shared with other probes and other event loops, so a deadline
     only stops this waiter; the call itself ends with its backend's own timeout.
-
-    Args:
-        future: The call, from :meth:`SingleFlightPool.submit`.
-        timeout: Seconds to wait.
 
     Returns:
         What the call returned.

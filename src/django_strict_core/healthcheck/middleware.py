@@ -44,11 +44,7 @@ class HealthCheckMiddleware:
         get_response: Callable[[HttpRequest], HttpResponseBase]
         | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
     ) -> None:
-        """Wrap the rest of the stack.
-
-        Args:
-            get_response: The next middleware or the view handler.
-        """
+        """Wrap the rest of the stack."""
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
@@ -57,14 +53,7 @@ class HealthCheckMiddleware:
     def __call__(
         self, request: HttpRequest
     ) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        """Answer a probe, or pass the request on.
-
-        Args:
-            request: Any request.
-
-        Returns:
-            The probe's answer, or what the rest of the stack returns.
-        """
+        """Answer a probe, or pass the request on."""
         if self.async_mode:
             return self.__acall__(request)
         match = probe_match(request)
@@ -76,14 +65,7 @@ class HealthCheckMiddleware:
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        """Answer a probe, or pass the request on (ASGI).
-
-        Args:
-            request: Any request.
-
-        Returns:
-            The probe's answer, or what the rest of the stack returns.
-        """
+        """Answer a probe, or pass the request on (ASGI)."""
         match = probe_match(request)
         if match is None:
             return await self.get_response(request)  # type: ignore[misc,no-any-return]
@@ -95,9 +77,6 @@ class HealthCheckMiddleware:
 
 def probe_match(request: HttpRequest) -> ResolverMatch | None:
     """Return the resolved health route of a request, or ``None`` for other paths.
-
-    Args:
-        request: Any request.
 
     Returns:
         The match when the path resolves to :func:`~.views.health` or

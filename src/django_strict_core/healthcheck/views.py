@@ -73,9 +73,6 @@ def _get_and_head_only(view: ProbeView) -> ProbeView:
 def method_not_allowed(request: HttpRequest) -> HttpResponse:
     """Return the 405 answer of a probe route, logged as Django logs its own.
 
-    Args:
-        request: A request with a method other than ``GET`` or ``HEAD``.
-
     Returns:
         405 with ``Allow: GET, HEAD`` and the ``method_not_allowed`` envelope.
     """
@@ -102,9 +99,6 @@ def method_not_allowed(request: HttpRequest) -> HttpResponse:
 async def health(request: HttpRequest) -> HttpResponse:
     """Answer a readiness probe: run every check concurrently.
 
-    Args:
-        request: A ``GET`` or ``HEAD`` request.
-
     Returns:
         200 ``{"status": "healthy", "db": "ok", "cache": "ok", ...}`` when every
         critical check passes, else 503 ``{"status": "unhealthy", "db": "error:
@@ -125,9 +119,6 @@ async def health(request: HttpRequest) -> HttpResponse:
 async def live(request: HttpRequest) -> HttpResponse:
     """Answer a liveness probe: the process serves requests; no backend is touched.
 
-    Args:
-        request: A ``GET`` or ``HEAD`` request.
-
     Returns:
         200 ``{"status": "healthy"}``.
     """
@@ -138,11 +129,6 @@ def probe_response(
     request: HttpRequest, body: dict[str, str], *, status: int
 ) -> HttpResponse:
     """Return a JSON probe answer that nothing may cache.
-
-    Args:
-        request: The probe; a ``HEAD`` answer has the headers of ``GET`` only.
-        body: The JSON object.
-        status: 200 or 503.
 
     Returns:
         The response, with ``Cache-Control: no-store`` and its ``Content-Length``.

@@ -35,9 +35,6 @@ access_logger = logging.getLogger(ACCESS_LOGGER)
 def is_recorded(request: HttpRequest) -> bool:
     """Whether a request gets an access record.
 
-    Args:
-        request: The request that was served.
-
     Returns:
         ``False`` when the access logger is off for ``INFO``, for an exact path of
         ``STRICT_CORE_ACCESS_LOG_SKIP_PATHS``, and for a health probe unless
@@ -58,14 +55,7 @@ def is_recorded(request: HttpRequest) -> bool:
 def record_access(
     request: HttpRequest, response: HttpResponseBase, request_id: str, started: float
 ) -> None:
-    """Write the access record now, or when a streaming response has been read.
-
-    Args:
-        request: The request that was served.
-        response: Its response; a stream is wrapped so that its end is recorded.
-        request_id: The request's id.
-        started: ``time.perf_counter()`` when the request arrived.
-    """
+    """Write the access record now, or when a streaming response has been read."""
     if isinstance(response, StreamingHttpResponse) and not (
         isinstance(response, FileResponse) and response.file_to_stream is not None
     ):
@@ -90,9 +80,6 @@ def resolved_user_id(request: HttpRequest) -> str | None:
     Only a user that authentication already loaded is read: the lazy
     ``request.user`` of ``AuthenticationMiddleware`` is not evaluated, so writing
     the access record never costs a session or database query.
-
-    Args:
-        request: The request that was served.
 
     Returns:
         The user's ``pk`` as a string, or ``None`` for anonymous or unresolved users.

@@ -62,9 +62,6 @@ class ErrorResponse:
     def applies_to(self, method: str) -> bool:
         """Whether an operation with this HTTP method can answer it.
 
-        Args:
-            method: The operation's method, upper case.
-
         Returns:
             ``True`` when :attr:`methods` is empty or holds the method.
         """
@@ -117,11 +114,6 @@ def merged(
     status: str, base: ErrorResponse | None, extra: Iterable[ErrorResponse]
 ) -> ErrorResponse:
     """Return one status's response with the codes a handler adds to it.
-
-    Args:
-        status: The status, as the schema's responses key it.
-        base: The library's response for it, if any.
-        extra: What the exception handler declares for the same status.
 
     Returns:
         ``base`` with the extra codes appended, or the first extra response with
@@ -193,14 +185,7 @@ def attr_schema(attrs: Iterable[tuple[str, ...]]) -> Schema:
 
 
 def camel_case(value: str) -> str:
-    """Return ``value`` in CamelCase: ``widgets_create`` -> ``WidgetsCreate``.
-
-    Args:
-        value: An operation id.
-
-    Returns:
-        The CamelCase name.
-    """
+    """Return ``value`` in CamelCase: ``widgets_create`` -> ``WidgetsCreate``."""
     return "".join(
         part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", value)
     )

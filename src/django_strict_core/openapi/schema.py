@@ -87,13 +87,6 @@ class AutoSchema(SpectacularAutoSchema):
     ) -> Schema | None:
         """Return the operation with its error responses added.
 
-        Args:
-            path: The operation's path template.
-            path_regex: The path's regular expression.
-            path_prefix: The common prefix of all paths.
-            method: The HTTP method.
-            registry: The schema's component registry.
-
         Returns:
             The operation object, or ``None`` when the view is excluded.
         """
@@ -131,9 +124,6 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_error_responses(self, operation: Schema) -> dict[str, Schema]:
         """Return the error responses this operation can answer with.
-
-        Args:
-            operation: The operation built so far (its parameters and body).
 
         Returns:
             Response objects by status code.

@@ -57,11 +57,6 @@ class StandardCursorPagination(BoundedPageSizeMixin, CursorPagination):
     ) -> tuple[str, ...]:
         """Return the ordering, checked and made total.
 
-        Args:
-            request: The DRF request.
-            queryset: The queryset being paginated.
-            view: The view, whose ordering filter may choose the ordering.
-
         Returns:
             The ordering, ending with the primary key when nothing else is unique.
         """
@@ -76,9 +71,6 @@ class StandardCursorPagination(BoundedPageSizeMixin, CursorPagination):
         DRF's decoder skips characters that are not base64 and ignores unknown
         fields, so garbage reads as the first page, and a forged position reaches the
         database as a filter value. Both are a 404 here.
-
-        Args:
-            request: The DRF request.
 
         Returns:
             The cursor, or ``None`` on the first page.
@@ -105,27 +97,13 @@ class StandardCursorPagination(BoundedPageSizeMixin, CursorPagination):
         return cursor
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """Describe the page object; all three keys are always present.
-
-        Args:
-            schema: The schema of one result.
-
-        Returns:
-            The OpenAPI schema of a page.
-        """
+        """Describe the page object; all three keys are always present."""
         page = super().get_paginated_response_schema(schema)
         page["required"] = ["next", "previous", "results"]
         return page
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        """Describe ``cursor`` and ``page_size`` with its bounds.
-
-        Args:
-            view: The view being described.
-
-        Returns:
-            The OpenAPI query parameters.
-        """
+        """Describe ``cursor`` and ``page_size`` with its bounds."""
         return page_size_parameter(
             super().get_schema_operation_parameters(view),
             self.page_size_query_param,
@@ -135,9 +113,6 @@ class StandardCursorPagination(BoundedPageSizeMixin, CursorPagination):
 
 def is_well_formed_cursor(encoded: str) -> bool:
     """Whether ``encoded`` is a cursor as DRF encodes them.
-
-    Args:
-        encoded: The ``cursor`` query parameter.
 
     Returns:
         True for strict base64 of a query string holding only the fields ``o``

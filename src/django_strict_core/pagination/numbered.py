@@ -34,27 +34,13 @@ class StandardPagination(BoundedPageSizeMixin, PageNumberPagination):
     """
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """Describe the page object; all four keys are always present.
-
-        Args:
-            schema: The schema of one result.
-
-        Returns:
-            The OpenAPI schema of a page.
-        """
+        """Describe the page object; all four keys are always present."""
         page = super().get_paginated_response_schema(schema)
         page["required"] = ["count", "next", "previous", "results"]
         return page
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        """Describe ``page`` and ``page_size`` with their bounds.
-
-        Args:
-            view: The view being described.
-
-        Returns:
-            The OpenAPI query parameters.
-        """
+        """Describe ``page`` and ``page_size`` with their bounds."""
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:

@@ -68,11 +68,6 @@ def page_size_parameter(
 ) -> list[dict[str, Any]]:
     """Add the page size bounds to DRF's OpenAPI query parameters.
 
-    Args:
-        parameters: What DRF's ``get_schema_operation_parameters`` returned.
-        name: The page size query parameter.
-        maximum: The class's own maximum, or ``None`` for the setting's.
-
     Returns:
         The parameters, the page size one with ``minimum`` and ``maximum``.
     """
@@ -102,14 +97,7 @@ class BoundedPageSizeMixin:
     max_page_size: int | None = None
 
     def get_page_size(self, request: Request) -> int:
-        """Return the bounded page size for ``request``.
-
-        Args:
-            request: The DRF request.
-
-        Returns:
-            The page size, between 1 and the maximum.
-        """
+        """Return the bounded page size for ``request``."""
         # The class's default: DRF's cursor paginator stores the chosen size on
         # the instance, which must not become the next default.
         return bounded_page_size(
