@@ -12,14 +12,11 @@ A value is read from Django's settings on first access, checked, and kept until 
 ``settings`` fixture say so through ``setting_changed``), so the request path pays a
 plain attribute lookup. Importing this module needs no configured settings.
 
-:class:`SettingsScoped` is the one place where objects built from settings (the health
-check runner, the throttles' fail-open state) live, and the one rule by which they are
-rebuilt.
+Objects built from settings live in :class:`~django_strict_core.scoped.SettingsScoped`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
@@ -29,7 +26,7 @@ from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable
 
     from django_strict_core.exceptions.handler import ExceptionHandler
 
@@ -254,62 +251,3 @@ def _reload_app_settings(*, setting: str, **_kwargs: Any) -> None:
 
 
 setting_changed.connect(_reload_app_settings, dispatch_uid=f"{__name__}.reload")
-
-
-class SettingsScoped(Generic[T]):
-    """Own one object built from settings; build a new one after they change.
-
-    The object is built on first use. When one of the settings it depends on changes
-    (``setting_changed``), it is dropped, and the next use builds a fresh one from the
-    new values. An object that fails to build is not kept: the next use tries again.
-
-    Example:
-        ```python
-        runner = SettingsScoped(HealthRunner.from_settings, ("DATABASES",))
-        runner.get().run()
-        ```
-    """
-
-    def __init__(
-        self,
-        build: Callable[[], T],
-        depends_on: Collection[str],
-        *,
-        prefixes: tuple[str, ...] = (),
-    ) -> None:
-        """Declare the object.
-
-        Args:
-            build: Builds the object from the current settings.
-            depends_on: Names of the settings it is built from.
-            prefixes: Prefixes of further settings it is built from.
-        """
-        self._build = build
-        self._names = frozenset(depends_on)
-        self._prefixes = prefixes
-        self._lock = threading.Lock()
-        self._current: T | None = None
-        setting_changed.connect(self._changed)
-
-    def get(self) -> T:
-        """Return the object built from the current settings.
-
-        Returns:
-            The object; built now if the settings changed since the last use.
-        """
-        current = self._current
-        if current is not None:
-            return current
-        with self._lock:
-            if self._current is None:
-                self._current = self._build()
-            return self._current
-
-    def reset(self) -> None:
-        """Drop the object, as a change of its settings does."""
-        with self._lock:
-            self._current = None
-
-    def _changed(self, *, setting: str, **_kwargs: Any) -> None:
-        if setting in self._names or setting.startswith(self._prefixes):
-            self.reset()

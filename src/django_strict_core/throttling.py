@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from rest_framework import throttling
 from rest_framework.settings import api_settings
 
-from django_strict_core.app_settings import SettingsScoped, app_settings
+from django_strict_core.app_settings import app_settings
+from django_strict_core.scoped import SettingsScoped
 
 if TYPE_CHECKING:
     from rest_framework.request import Request

@@ -24,7 +24,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, cast
 
-from django_strict_core.app_settings import SettingsScoped, app_settings
+from django_strict_core.app_settings import app_settings
 from django_strict_core.healthcheck.base import TIMEOUT, CheckFailed, reason_for
 from django_strict_core.healthcheck.calls import (
     THREAD_NAME_PREFIX,
@@ -33,6 +33,7 @@ from django_strict_core.healthcheck.calls import (
 )
 from django_strict_core.healthcheck.registry import CheckRegistry
 from django_strict_core.healthcheck.report import CheckResult, HealthReport
+from django_strict_core.scoped import SettingsScoped
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
