@@ -41,6 +41,8 @@ logger = logging.getLogger("django_strict_core.throttling")
 # A counter and its window's end live beside DRF's own history key, never on it.
 COUNT_SUFFIX = ":count"
 ENDS_SUFFIX = ":ends"
+# The rates DRF copied onto its class at import; replaced rates are kept as they are.
+_RATES_AT_IMPORT = throttling.SimpleRateThrottle.THROTTLE_RATES
 
 
 class FailOpen:
@@ -123,13 +125,13 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         """Return the scope's rate from the current ``DEFAULT_THROTTLE_RATES``.
 
         DRF copies the rates onto its class when it is imported; they are read
-        again here, so a changed setting applies as the system checks see it. A
-        class that sets ``THROTTLE_RATES`` itself keeps them.
+        again here, so a changed setting applies as the system checks see it.
+        Rates set on a class (``THROTTLE_RATES = {...}``) are kept.
 
         Returns:
             The rate, e.g. ``100/hour``.
         """
-        if self.THROTTLE_RATES is throttling.SimpleRateThrottle.THROTTLE_RATES:
+        if self.THROTTLE_RATES is _RATES_AT_IMPORT:
             self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
         return super().get_rate()
 
