@@ -19,6 +19,10 @@ RUN_ID = hashlib.sha256(
 ).hexdigest()[:10]
 if _built["DATABASES"]["default"]["ENGINE"] != "django.db.backends.sqlite3":
     _built["DATABASES"]["default"]["TEST"] = {"NAME": f"test_strict_core_{RUN_ID}"}
+    # Lets a test count this run's own connections on a server others use too.
+    _built["DATABASES"]["default"]["OPTIONS"]["application_name"] = (
+        f"strict-core-tests-{RUN_ID}"
+    )
 _built["CACHES"]["default"]["KEY_PREFIX"] = f"strict-core-tests-{RUN_ID}"
 globals().update(_built)
 

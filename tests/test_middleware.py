@@ -264,14 +264,44 @@ class TestAccessLog:
         assert GENERATED.fullmatch(response[REQUEST_ID_HEADER])
         assert access_lines(capture) == []
 
-    @override_settings(STRICT_CORE_ACCESS_LOG_SKIP_PATHS=["/sync/"])
-    def test_skipped_paths_are_configurable(self, json_logs: Capture) -> None:
+    def test_probes_are_skipped_wherever_the_routes_are_mounted(
+        self, json_logs: Capture
+    ) -> None:
         capture = json_logs()
 
-        Client().get("/sync/")
+        responses = [Client().get(path) for path in ("/ops/health/live/", "/sync/")]
+
+        assert [r.status_code for r in responses] == [200, 200]
+        assert [r["path"] for r in access_lines(capture)] == ["/sync/"]
+
+    def test_only_the_exact_health_routes_are_skipped(self, json_logs: Capture) -> None:
+        capture = json_logs()
+
+        Client().get("/api/health/../../sync/")
+        Client().get("/api/health/live/extra/")
+
+        assert [(r["path"], r["status"]) for r in access_lines(capture)] == [
+            ("/api/health/../../sync/", 404),
+            ("/api/health/live/extra/", 404),
+        ]
+
+    @override_settings(STRICT_CORE_ACCESS_LOG_PROBES=True)
+    def test_probes_are_recorded_when_asked_for(self, json_logs: Capture) -> None:
+        capture = json_logs()
+
         Client().get("/api/health/live/")
 
         assert [r["path"] for r in access_lines(capture)] == ["/api/health/live/"]
+
+    @override_settings(STRICT_CORE_ACCESS_LOG_SKIP_PATHS=["/sync/"])
+    def test_skipped_paths_are_exact_paths(self, json_logs: Capture) -> None:
+        capture = json_logs()
+
+        Client().get("/sync/")
+        Client().get("/sync/more/")
+        Client().get("/async/")
+
+        assert [r["path"] for r in access_lines(capture)] == ["/sync/more/", "/async/"]
 
     def test_access_log_can_be_turned_off_by_level(self, json_logs: Capture) -> None:
         capture = json_logs(levels={ACCESS_LOGGER: "WARNING"})

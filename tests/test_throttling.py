@@ -219,9 +219,23 @@ class TestCacheFailure:
             FiveAMinute().allow_request(request, ThrottledView())
             skipped = throttling.cache_skipped()
             time.sleep(0.3)
+            skipped_later = throttling.cache_skipped()
 
         assert skipped
-        assert not throttling.cache_skipped()
+        assert not skipped_later
+
+    def test_new_cache_settings_are_tried_at_once(
+        self, refused: None, redis_url: str
+    ) -> None:
+        request = ThrottledView().initialize_request(client_request())
+        FiveAMinute().allow_request(request, ThrottledView())
+        skipped = throttling.cache_skipped()
+
+        with override_settings(CACHES=redis_caches(redis_url)):
+            skipped_with_new_caches = throttling.cache_skipped()
+
+        assert skipped
+        assert not skipped_with_new_caches
 
     def test_failing_closed_raises_the_caches_error(self, refused: None) -> None:
         from redis.exceptions import ConnectionError as RedisConnectionError  # noqa: PLC0415

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from uvicorn_worker import UvicornWorker as BaseUvicornWorker
 
+from django_strict_core.app_settings import DEFAULT_API_PREFIXES
 from django_strict_core.conf.build import logging_config
 from django_strict_core.conf.environment import StrictSettings
 from django_strict_core.conf.errors import Problem, SettingsError
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
     ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_PORT = 8000
-# The default of STRICT_CORE_API_PREFIXES (django_strict_core.views), repeated here so
-# that the gunicorn master need not import the views.
-DEFAULT_API_PREFIXES = ("/api/",)
 # Bytes around the target in a request line: "GET " and " HTTP/1.1\r\n".
 _REQUEST_LINE_OVERHEAD = len(" HTTP/1.1\r\n") + 1
 
@@ -57,7 +55,7 @@ def cpu_count() -> int:
 
 
 def worker_count() -> int:
-    """Return ``WEB_CONCURRENCY`` if set, else ``2 * CPUs + 1`` (seed section 7.3).
+    """Return ``WEB_CONCURRENCY`` if set, else ``2 * CPUs + 1`` (docs/rules.md).
 
     Returns:
         The number of worker processes.
@@ -198,17 +196,18 @@ def refusal_body(status: HTTPStatus, path: str) -> tuple[bytes, bytes]:
     # Imported here: the gunicorn master loads this module without Django settings.
     from django.conf import settings  # noqa: PLC0415
 
+    from django_strict_core.app_settings import app_settings  # noqa: PLC0415
     from django_strict_core.exceptions.payloads import (  # noqa: PLC0415
         CLIENT_ERROR,
         single_error,
     )
 
     prefixes = (
-        getattr(settings, "STRICT_CORE_API_PREFIXES", DEFAULT_API_PREFIXES)
+        app_settings.STRICT_CORE_API_PREFIXES
         if settings.configured
         else DEFAULT_API_PREFIXES
     )
-    if not path.startswith(tuple(prefixes)):
+    if not path.startswith(prefixes):
         return b"text/plain", status.phrase.encode()
     envelope = single_error(CLIENT_ERROR, REFUSAL_CODES[status], f"{status.phrase}.")
     return b"application/json", json.dumps(envelope).encode()

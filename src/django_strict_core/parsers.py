@@ -46,11 +46,6 @@ class JSONParser(parsers.JSONParser):
     ) -> Any:
         """Parse the body as JSON.
 
-        Args:
-            stream: The request body.
-            media_type: The request's media type.
-            parser_context: DRF's parser context (the request's encoding).
-
         Returns:
             The parsed data.
 

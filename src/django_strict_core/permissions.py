@@ -34,9 +34,6 @@ __all__ = ["IsOwnerOrStaff", "IsStaff", "IsStaffOrReadOnly", "ReadOnly", "owner_
 def is_active_staff(request: Request) -> bool:
     """Whether the request's user is an authenticated, active staff member.
 
-    Args:
-        request: The DRF request.
-
     Returns:
         True for staff users.
     """
@@ -58,10 +55,6 @@ class ReadOnly(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:  # noqa: ARG002
         """Allow safe methods only.
 
-        Args:
-            request: The DRF request.
-            view: The view.
-
         Returns:
             True for ``GET``, ``HEAD`` and ``OPTIONS``.
         """
@@ -79,10 +72,6 @@ class IsStaff(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:  # noqa: ARG002
         """Allow staff users.
 
-        Args:
-            request: The DRF request.
-            view: The view.
-
         Returns:
             True when the user is active staff.
         """
@@ -98,10 +87,6 @@ class IsStaffOrReadOnly(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:  # noqa: ARG002
         """Allow reading to everyone and writing to staff.
-
-        Args:
-            request: The DRF request.
-            view: The view.
 
         Returns:
             True for safe methods or staff users.
@@ -148,10 +133,6 @@ class IsOwnerOrStaff(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:  # noqa: ARG002
         """Allow authenticated users to reach the view.
 
-        Args:
-            request: The DRF request.
-            view: The view.
-
         Returns:
             True when the user is authenticated.
         """
@@ -164,11 +145,6 @@ class IsOwnerOrStaff(BasePermission):
         obj: Any,
     ) -> bool:
         """Allow the object's owner and staff users.
-
-        Args:
-            request: The DRF request.
-            view: The view.
-            obj: The object being accessed.
 
         Returns:
             True for staff users and for the owner.

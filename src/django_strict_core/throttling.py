@@ -26,8 +26,11 @@ import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from rest_framework import throttling
+from rest_framework.settings import api_settings
+
+from django_strict_core.app_settings import app_settings
+from django_strict_core.scoped import SettingsScoped
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -35,28 +38,62 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("django_strict_core.throttling")
 
-DEFAULT_FAIL_OPEN_SECONDS = 5.0
 # A counter and its window's end live beside DRF's own history key, never on it.
 COUNT_SUFFIX = ":count"
 ENDS_SUFFIX = ":ends"
-
-_cache_skipped_until = 0.0
-
-
-def fail_open() -> bool:
-    """Return ``STRICT_CORE_THROTTLE_FAIL_OPEN`` (default true)."""
-    return bool(getattr(settings, "STRICT_CORE_THROTTLE_FAIL_OPEN", True))
+# The rates DRF copied onto its class at import; replaced rates are kept as they are.
+_RATES_AT_IMPORT = throttling.SimpleRateThrottle.THROTTLE_RATES
 
 
-def fail_open_seconds() -> float:
-    """Return ``STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS`` (default 5)."""
-    return float(
-        getattr(
-            settings,
-            "STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS",
-            DEFAULT_FAIL_OPEN_SECONDS,
+class FailOpen:
+    """Whether the throttles skip their cache, after it failed, and until when.
+
+    One per process, built from the settings and rebuilt when ``CACHES`` or a
+    ``STRICT_CORE_THROTTLE_*`` setting changes.
+
+    Attributes:
+        enabled: ``STRICT_CORE_THROTTLE_FAIL_OPEN``: let requests through when the
+            cache fails.
+        seconds: ``STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS``: how long to skip it.
+    """
+
+    def __init__(self, *, enabled: bool, seconds: float) -> None:
+        """Start with the cache in use."""
+        self.enabled = enabled
+        self.seconds = seconds
+        self.skipped_until = 0.0
+
+    @classmethod
+    def from_settings(cls) -> FailOpen:
+        """Build it from the current settings.
+
+        Returns:
+            A state with the cache in use.
+        """
+        return cls(
+            enabled=app_settings.STRICT_CORE_THROTTLE_FAIL_OPEN,
+            seconds=app_settings.STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS,
         )
-    )
+
+    def skipping(self) -> bool:
+        """Whether a recent cache failure still lets requests pass unthrottled."""
+        return self.enabled and time.monotonic() < self.skipped_until
+
+    def skip_after(self, exc: Exception) -> None:
+        """Let requests through without the cache for a while, and say so once."""
+        self.skipped_until = time.monotonic() + self.seconds
+        logger.warning(
+            "Throttling skipped for %g s: the cache failed (%s)",
+            self.seconds,
+            type(exc).__name__,
+            exc_info=exc,
+        )
+
+
+fail_open_state = SettingsScoped(
+    FailOpen.from_settings, ("CACHES",), prefixes=("STRICT_CORE_THROTTLE_",)
+)
+"""The process's :class:`FailOpen`, rebuilt when its settings change."""
 
 
 def cache_skipped() -> bool:
@@ -65,30 +102,12 @@ def cache_skipped() -> bool:
     Returns:
         ``True`` during ``STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS`` after a failure.
     """
-    return time.monotonic() < _cache_skipped_until
-
-
-def skip_cache_after(exc: Exception) -> None:
-    """Let requests through without the cache for a while, and say so once.
-
-    Args:
-        exc: What the cache raised; logged with its traceback.
-    """
-    global _cache_skipped_until  # noqa: PLW0603
-    seconds = fail_open_seconds()
-    _cache_skipped_until = time.monotonic() + seconds
-    logger.warning(
-        "Throttling skipped for %g s: the cache failed (%s)",
-        seconds,
-        type(exc).__name__,
-        exc_info=exc,
-    )
+    return fail_open_state.get().skipping()
 
 
 def reset() -> None:
     """Try the cache again on the next request (for tests)."""
-    global _cache_skipped_until  # noqa: PLW0603
-    _cache_skipped_until = 0.0
+    fail_open_state.reset()
 
 
 class AtomicRateThrottle(throttling.SimpleRateThrottle):
@@ -102,12 +121,22 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
     duration: int
     window_ends: float | None = None
 
+    def get_rate(self) -> str | None:
+        """Return the scope's rate from the current ``DEFAULT_THROTTLE_RATES``.
+
+        DRF copies the rates onto its class when it is imported; they are read
+        again here, so a changed setting applies as the system checks see it.
+        Rates set on a class (``THROTTLE_RATES = {...}``) are kept.
+
+        Returns:
+            The rate, e.g. ``100/hour``.
+        """
+        if self.THROTTLE_RATES is _RATES_AT_IMPORT:
+            self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
+        return super().get_rate()
+
     def allow_request(self, request: Request, view: APIView) -> bool:
         """Count the request in its client's window; refuse it over the rate.
-
-        Args:
-            request: The request.
-            view: The view.
 
         Returns:
             Whether the request is within the rate (or the cache is failing and
@@ -118,14 +147,15 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        if fail_open() and cache_skipped():
+        state = fail_open_state.get()
+        if state.skipping():
             return True
         try:
             count = self.count(self.key)
         except Exception as exc:  # any cache backend error: Redis, memcached, OS
-            if not fail_open():
+            if not state.enabled:
                 raise
-            skip_cache_after(exc)
+            state.skip_after(exc)
             return True
         if count > self.num_requests:
             return self.throttle_failure()

@@ -12,104 +12,104 @@ them in the project's root ``urls.py``::
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views import csrf, defaults
 from rest_framework import exceptions
 
+from django_strict_core.app_settings import app_settings
 from django_strict_core.exceptions.handler import MalformedRequest, RequestTooLarge
 from django_strict_core.exceptions.payloads import error_type_for, single_error
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from django.http import HttpRequest, HttpResponse
 
-DEFAULT_API_PREFIXES = ("/api/",)
+__all__ = [
+    "ErrorView",
+    "bad_request",
+    "csrf_failure",
+    "is_api_request",
+    "page_not_found",
+    "permission_denied",
+    "server_error",
+]
 
 
 def is_api_request(request: HttpRequest) -> bool:
     """Return whether a request's path is under one of the API prefixes.
 
-    The prefixes come from ``settings.STRICT_CORE_API_PREFIXES`` (read on each
-    call) and are matched against ``request.path_info``, the path below the
-    script prefix.
-
-    Args:
-        request: The request being answered.
+    The prefixes are ``STRICT_CORE_API_PREFIXES``, matched against
+    ``request.path_info``, the path below the script prefix.
 
     Returns:
         Whether the request should get a JSON envelope.
     """
-    prefixes = getattr(settings, "STRICT_CORE_API_PREFIXES", DEFAULT_API_PREFIXES)
-    return request.path_info.startswith(tuple(prefixes))
+    return request.path_info.startswith(app_settings.STRICT_CORE_API_PREFIXES)
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """``handler400``: ``client_error`` / ``bad_request`` under the API prefixes.
+@dataclass(frozen=True, eq=False)
+class ErrorView:
+    """One of Django's error handlers, answering API paths with the envelope.
 
-    A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets 413 ``request_too_large``
-    instead, as from the exception handler.
+    Called as Django calls its handlers: with the request and the exception it
+    caught, or the request alone for ``handler500``. The exception is never shown to
+    the client.
 
-    Args:
-        request: The request being answered.
-        exception: The exception Django caught; never shown to the client.
-
-    Returns:
-        The envelope response, or Django's page outside the API prefixes.
+    Attributes:
+        django_view: Django's own view, used outside the API prefixes.
+        error: The DRF exception whose status, code and detail the envelope carries.
+        refined: Exceptions Django caught that get another DRF exception instead.
     """
-    if not is_api_request(request):
-        return defaults.bad_request(request, exception)
-    if isinstance(exception, RequestDataTooBig):
-        return _envelope_response(RequestTooLarge)
-    return _envelope_response(MalformedRequest)
+
+    django_view: Callable[..., HttpResponse]
+    error: type[exceptions.APIException]
+    refined: Mapping[type[Exception], type[exceptions.APIException]] = field(
+        default_factory=dict
+    )
+
+    def __call__(
+        self, request: HttpRequest, exception: Exception | None = None
+    ) -> HttpResponse:
+        """Answer the request.
+
+        Args:
+            request: The request being answered.
+            exception: The exception Django caught; none for ``handler500``.
+
+        Returns:
+            The envelope response, or Django's page outside the API prefixes.
+        """
+        if not is_api_request(request):
+            if exception is None:
+                return self.django_view(request)
+            return self.django_view(request, exception)
+        error = next(
+            (api for cls, api in self.refined.items() if isinstance(exception, cls)),
+            self.error,
+        )
+        return _envelope_response(error)
 
 
-def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """``handler403``: ``client_error`` / ``permission_denied`` under the API prefixes.
+bad_request = ErrorView(
+    defaults.bad_request, MalformedRequest, {RequestDataTooBig: RequestTooLarge}
+)
+"""``handler400``: ``bad_request``; a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413."""
 
-    Args:
-        request: The request being answered.
-        exception: The exception Django caught; never shown to the client.
+permission_denied = ErrorView(defaults.permission_denied, exceptions.PermissionDenied)
+"""``handler403``: ``client_error`` / ``permission_denied``."""
 
-    Returns:
-        The envelope response, or Django's page outside the API prefixes.
-    """
-    if not is_api_request(request):
-        return defaults.permission_denied(request, exception)
-    return _envelope_response(exceptions.PermissionDenied)
+page_not_found = ErrorView(defaults.page_not_found, exceptions.NotFound)
+"""``handler404``: ``client_error`` / ``not_found``."""
 
+server_error = ErrorView(defaults.server_error, exceptions.APIException)
+"""``handler500``: ``server_error`` / ``error`` with a generic detail.
 
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """``handler404``: ``client_error`` / ``not_found`` under the API prefixes.
-
-    Args:
-        request: The request being answered.
-        exception: The exception Django caught; never shown to the client.
-
-    Returns:
-        The envelope response, or Django's page outside the API prefixes.
-    """
-    if not is_api_request(request):
-        return defaults.page_not_found(request, exception)
-    return _envelope_response(exceptions.NotFound)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    """``handler500``: ``server_error`` / ``error`` with a generic detail.
-
-    Django has already logged the exception and sent ``got_request_exception``.
-
-    Args:
-        request: The request being answered.
-
-    Returns:
-        The envelope response, or Django's page outside the API prefixes.
-    """
-    if not is_api_request(request):
-        return defaults.server_error(request)
-    return _envelope_response(exceptions.APIException)
+Django has already logged the exception and sent ``got_request_exception``."""
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

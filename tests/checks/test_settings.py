@@ -175,7 +175,9 @@ class TestRestFramework:
         assert error.id == "strict_core.E008"
         assert error.hint == (
             'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = '
-            '"django_strict_core.exceptions.exception_handler".'
+            '"django_strict_core.exceptions.exception_handler"; to change how errors '
+            "are handled, subclass ExceptionHandler and name the subclass in "
+            "STRICT_CORE_EXCEPTION_HANDLER_CLASS."
         )
 
     def test_the_handler_may_be_given_as_a_callable(
@@ -191,6 +193,33 @@ class TestRestFramework:
         settings.REST_FRAMEWORK = rest_framework
 
         assert check_rest_framework() == []
+
+    def test_a_handler_class_of_the_project_keeps_the_handler(
+        self, settings: SettingsWrapper
+    ) -> None:
+        settings.STRICT_CORE_EXCEPTION_HANDLER_CLASS = (
+            "tests.apps.extended.extensions.ShopExceptionHandler"
+        )
+
+        assert check_rest_framework() == []
+
+    @pytest.mark.parametrize(
+        ("handler_class", "problem"),
+        [
+            ("tests.apps.extended.extensions.Missing", "cannot import"),
+            ("tests.apps.extended.extensions.Conflict", "must name a subclass"),
+            (object, "must name a subclass"),
+        ],
+    )
+    def test_a_handler_class_the_handler_cannot_run_is_an_error(
+        self, settings: SettingsWrapper, handler_class: object, problem: str
+    ) -> None:
+        settings.STRICT_CORE_EXCEPTION_HANDLER_CLASS = handler_class
+
+        (error,) = check_rest_framework()
+        assert error.id == "strict_core.E023"
+        assert error.obj == "STRICT_CORE_EXCEPTION_HANDLER_CLASS"
+        assert problem in error.msg
 
     @pytest.mark.parametrize(
         "pagination",

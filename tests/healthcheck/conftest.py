@@ -15,7 +15,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
 from django.test import Client
 
-from django_strict_core.healthcheck import conf
+from django_strict_core.healthcheck.runner import health_runner
 from tests.support.faults import FaultProxy
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ TEST_DEADLINE = 0.3
 
 @pytest.fixture(autouse=True)
 def fresh_runner_state() -> None:
-    """Start every test in a new generation: no run, report or call is shared."""
-    conf._forget_built_state(setting="STRICT_CORE_HEALTH_TEST")
+    """Start every test with a new runner: no run, report or call is shared."""
+    health_runner.reset()
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import connections
 from django.test import override_settings
 
-from django_strict_core.healthcheck import runner
+from django_strict_core.healthcheck import calls
+from django_strict_core.healthcheck.runner import health_runner
 from tests.healthcheck.conftest import (
     asgi_get,
     get,
@@ -58,7 +59,7 @@ def with_cache(address: str) -> Any:
 
 def health_threads() -> int:
     return sum(
-        t.name.startswith(runner.THREAD_NAME_PREFIX) for t in threading.enumerate()
+        t.name.startswith(calls.THREAD_NAME_PREFIX) for t in threading.enumerate()
     )
 
 
@@ -122,7 +123,7 @@ class TestDatabaseFaults:
             proxy.hang()
             hung = get()
             proxy.resume()
-            assert wait_until(lambda: not runner._flights, timeout=3)
+            assert wait_until(lambda: not health_runner.get().pool.in_flight, timeout=3)
             back = get()
 
         assert body(hung)[f"db:{alias}"] == "error: timeout"
@@ -191,7 +192,7 @@ class TestCacheFaults:
             proxy.hang()
             hung = get()
             proxy.resume()
-            assert wait_until(lambda: not runner._flights, timeout=3)
+            assert wait_until(lambda: not health_runner.get().pool.in_flight, timeout=3)
             back = get()
 
         assert body(hung)["cache:faulty"] == "error: timeout"
@@ -231,12 +232,14 @@ class TestSharedWork:
     def test_thousands_of_probes_leave_the_postgres_connection_count_flat(
         self, postgres_url: str, redis_url: str
     ) -> None:
-        name = connections["default"].settings_dict["NAME"]
+        # This run's own connections: other test runs may share the server.
+        name = connections["default"].settings_dict["OPTIONS"]["application_name"]
 
         def backends() -> int:
             with psycopg.connect(postgres_url, autocommit=True) as conn:
                 row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                    [name],
                 ).fetchone()
             assert row is not None
             return int(row[0])

@@ -204,6 +204,18 @@ class TestSharing:
         assert third is not first
         assert counter.calls == 2
 
+    def test_a_settings_change_never_reuses_a_report(self) -> None:
+        counter = sample_checks.AsyncCounter()
+        with only(counted=counter, STRICT_CORE_HEALTH_CACHE_SECONDS=60):
+            first = run()
+            with override_settings(STRICT_CORE_HEALTH_TIMEOUT=0.4):
+                second = run()
+            third = run()
+
+        assert second is not first
+        assert third is not second
+        assert counter.calls == 3
+
 
 class TestOutcomes:
     def test_each_failure_becomes_a_short_reason(self) -> None:

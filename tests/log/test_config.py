@@ -91,6 +91,15 @@ class TestDict:
         }
         assert "django.utils.autoreload" not in build_logging(level="INFO")["loggers"]
 
+    def test_unresolved_template_variables_are_quiet_at_debug(self) -> None:
+        # Django's debug pages leave dozens unresolved, each logged with a traceback.
+        assert build_logging(level="DEBUG")["loggers"]["django.template"] == {
+            "level": "INFO"
+        }
+        assert build_logging(level="DEBUG", levels={"django.template": "DEBUG"})[
+            "loggers"
+        ]["django.template"] == {"level": "DEBUG"}
+
     def test_without_mail_admins_nothing_needs_django_settings(self) -> None:
         config = build_logging(level="INFO", mail_admins=False)
 

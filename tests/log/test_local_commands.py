@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,9 @@ class DevServer:
 
     def __init__(self, database: Path) -> None:
         self.port = free_port()
+        # Files, not pipes: a server blocked on a full pipe would stop answering.
+        self.stdout = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -101,8 +105,8 @@ class DevServer:
             ],
             cwd=ROOT,
             env=local_env(database, DJANGO_LOG_FORMAT="json"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=self.stdout,
+            stderr=self.stderr,
             text=True,
         )
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -135,8 +139,13 @@ class DevServer:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        stdout, stderr = self.process.communicate(timeout=30)
-        return stdout, stderr
+        self.process.wait(timeout=30)
+        output = []
+        for stream in (self.stdout, self.stderr):
+            stream.seek(0)
+            output.append(stream.read())
+            stream.close()
+        return output[0], output[1]
 
 
 @pytest.fixture(scope="module")

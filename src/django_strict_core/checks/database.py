@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.checks import Error
 
+from django_strict_core.app_settings import DEPLOYED_PROFILES
 from django_strict_core.checks.built import built_fingerprint
-from django_strict_core.checks.settings import DEPLOYED_PROFILES, profile
+from django_strict_core.checks.settings import profile
 
 if TYPE_CHECKING:
     from django.core.checks import CheckMessage

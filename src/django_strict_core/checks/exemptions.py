@@ -19,8 +19,10 @@ import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.checks import Error
+from django.core.exceptions import ImproperlyConfigured
+
+from django_strict_core.app_settings import app_settings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -51,9 +53,6 @@ def library_roots() -> tuple[Path, ...]:
 def is_third_party(module_name: str) -> bool:
     """Whether a module comes from an installed distribution rather than the project.
 
-    Args:
-        module_name: A module's ``__name__``, e.g. a class's ``__module__``.
-
     Returns:
         True for modules under site-packages or the standard library and for modules
         without a source file; False for the project's own modules.
@@ -69,9 +68,6 @@ def is_third_party(module_name: str) -> bool:
 def dotted_path(cls: type[Any]) -> str:
     """Return the importable path of a class, or of the function an ``@api_view`` wraps.
 
-    Args:
-        cls: A view or serializer class.
-
     Returns:
         ``module.QualifiedName``; for ``@api_view`` classes, ``module.function_name``.
     """
@@ -81,35 +77,19 @@ def dotted_path(cls: type[Any]) -> str:
 
 
 def exempt_paths() -> frozenset[str]:
-    """Return the dotted paths listed in ``STRICT_CORE_CHECKS_EXEMPT``, read now.
+    """Return the dotted paths listed in ``STRICT_CORE_CHECKS_EXEMPT``.
 
     Returns:
         The exempted paths; empty when the setting is absent or malformed.
     """
-    value = getattr(settings, EXEMPT_SETTING, ())
-    return frozenset(value) if is_path_list(value) else frozenset()
-
-
-def is_path_list(value: object) -> bool:
-    """Whether a setting's value is a list, tuple or set of strings.
-
-    Args:
-        value: The value.
-
-    Returns:
-        True for a collection of strings (a bare string is not one).
-    """
-    return isinstance(value, (list, tuple, set, frozenset)) and all(
-        isinstance(item, str) for item in value
-    )
+    try:
+        return app_settings.STRICT_CORE_CHECKS_EXEMPT
+    except ImproperlyConfigured:
+        return frozenset()
 
 
 def is_judged(cls: type[Any], app_configs: Sequence[AppConfig] | None) -> bool:
     """Whether the strict checks should judge ``cls``.
-
-    Args:
-        cls: A view or serializer class.
-        app_configs: The apps ``manage.py check`` was restricted to, or ``None``.
 
     Returns:
         True for the project's own, non-exempted classes inside the checked apps.
@@ -123,15 +103,7 @@ def is_judged(cls: type[Any], app_configs: Sequence[AppConfig] | None) -> bool:
 
 
 def in_app(module_name: str, app_config: AppConfig) -> bool:
-    """Whether a module belongs to an app's package.
-
-    Args:
-        module_name: A module's ``__name__``.
-        app_config: The app.
-
-    Returns:
-        True when the module is the app's package or inside it.
-    """
+    """Whether a module belongs to an app's package."""
     return module_name == app_config.name or module_name.startswith(
         f"{app_config.name}."
     )
@@ -140,18 +112,18 @@ def in_app(module_name: str, app_config: AppConfig) -> bool:
 def check_exempt_setting(**_kwargs: Any) -> list[CheckMessage]:
     """Report a ``STRICT_CORE_CHECKS_EXEMPT`` that is not a list of dotted paths.
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.E014`` when the setting is malformed.
     """
-    value = getattr(settings, EXEMPT_SETTING, ())
-    if is_path_list(value):
+    try:
+        app_settings.STRICT_CORE_CHECKS_EXEMPT  # noqa: B018 - read to check it
+    except ImproperlyConfigured as exc:
+        problem = str(exc)
+    else:
         return []
     return [
         Error(
-            f"{EXEMPT_SETTING} must be a list of dotted paths, got {type(value).__name__}.",
+            problem,
             hint=f'For example {EXEMPT_SETTING} = ["myapp.views.LegacyView"].',
             obj=EXEMPT_SETTING,
             id="strict_core.E014",

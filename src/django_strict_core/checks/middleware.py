@@ -6,7 +6,8 @@
    ``CommonMiddleware``, so container probes are answered without the SSL redirect
    and the ``ALLOWED_HOSTS`` check.
 
-Entries are compared as dotted paths; nothing is imported.
+A subclass counts as the class it extends: entries are imported and compared with
+``issubclass`` (an entry that cannot be imported is compared by its dotted path).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.checks import Error
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from django.core.checks import CheckMessage
@@ -34,13 +36,11 @@ REQUIRED = {
 def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
     """Report this package's middleware missing from ``MIDDLEWARE`` or out of order.
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.E011`` (missing) and ``strict_core.E012`` (misplaced) errors.
     """
-    middleware = [str(entry) for entry in getattr(settings, "MIDDLEWARE", None) or ()]
+    entries = [str(entry) for entry in getattr(settings, "MIDDLEWARE", None) or ()]
+    middleware = [role(entry) for entry in entries]
     errors: list[CheckMessage] = [
         Error(
             f"MIDDLEWARE does not include {path}, which {purpose}.",
@@ -55,30 +55,40 @@ def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
     if REQUEST_ID in middleware and middleware[0] != REQUEST_ID:
         errors.append(
             misplaced(
-                REQUEST_ID,
-                f"must come first, but comes after {middleware[0]}",
+                entries[middleware.index(REQUEST_ID)],
+                f"must come first, but comes after {entries[0]}",
             )
         )
     if HEALTH_CHECK in middleware:
         position = middleware.index(HEALTH_CHECK)
         errors.extend(
-            misplaced(HEALTH_CHECK, f"must come before {other}")
-            for other in HEALTH_CHECK_BEFORE
-            if other in middleware[:position]
+            misplaced(entries[position], f"must come before {entries[index]}")
+            for index, other in enumerate(middleware[:position])
+            if other in HEALTH_CHECK_BEFORE
         )
     return errors
 
 
-def misplaced(path: str, problem: str) -> Error:
-    """Build the error for a middleware in the wrong position.
-
-    Args:
-        path: The middleware's dotted path.
-        problem: What is wrong with its position.
+def role(entry: str) -> str:
+    """Return the dotted path of the middleware an entry is or extends.
 
     Returns:
-        A ``strict_core.E012`` error.
+        ``REQUEST_ID``, ``HEALTH_CHECK`` or one of ``HEALTH_CHECK_BEFORE`` for that
+        class or a subclass of it; otherwise the entry itself.
     """
+    try:
+        cls = import_string(entry)
+    except ImportError:
+        return entry
+    if isinstance(cls, type):
+        for path in (REQUEST_ID, HEALTH_CHECK, *HEALTH_CHECK_BEFORE):
+            if issubclass(cls, import_string(path)):
+                return path
+    return entry
+
+
+def misplaced(path: str, problem: str) -> Error:
+    """Build the error for a middleware in the wrong position."""
     return Error(
         f"{path} in MIDDLEWARE {problem}.",
         hint=f'Order MIDDLEWARE as "{REQUEST_ID}", "{HEALTH_CHECK}", then Django\'s '

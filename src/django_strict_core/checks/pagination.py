@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 def cursor_ordering(view: type[APIView]) -> tuple[str, ...] | None:
     """Return the default ordering a cursor-paginated view uses, if it is cursor paginated.
 
-    Args:
-        view: A DRF view class.
-
     Returns:
         The ordering as a tuple, or ``None`` when the view is not cursor paginated.
     """
@@ -52,10 +49,6 @@ def check_cursor_ordering(
     app_configs: Sequence[AppConfig] | None = None, **_kwargs: Any
 ) -> list[CheckMessage]:
     """Report cursor-paginated views whose ordering cannot position a cursor.
-
-    Args:
-        app_configs: Restrict the check to views defined in these apps.
-        **_kwargs: What Django passes to every check.
 
     Returns:
         ``strict_core.E013`` errors, one per view.

@@ -1,4 +1,4 @@
-"""Seed §6.6: no ``ModelSerializer`` of the project exposes fields implicitly.
+"""No ``ModelSerializer`` of the project exposes fields implicitly (docs/rules.md).
 
 ``fields = "__all__"`` and ``exclude`` both make a serializer accept every model
 field not listed, including fields added later (mass assignment). Checked: the model
@@ -37,24 +37,13 @@ if TYPE_CHECKING:
 
 
 def project_apps(app_configs: Sequence[AppConfig] | None) -> list[AppConfig]:
-    """Return the checked apps that belong to the project, not to a distribution.
-
-    Args:
-        app_configs: The apps ``manage.py check`` was restricted to, or ``None`` for all.
-
-    Returns:
-        The project's apps.
-    """
+    """Return the checked apps that belong to the project, not to a distribution."""
     configs = apps.get_app_configs() if app_configs is None else app_configs
     return [config for config in configs if not is_third_party(config.name)]
 
 
 def load_serializers(app_configs: Sequence[AppConfig]) -> None:
-    """Import each app's ``serializers`` module, if it has one.
-
-    Args:
-        app_configs: The project's apps.
-    """
+    """Import each app's ``serializers`` module, if it has one."""
     for config in app_configs:
         if module_has_submodule(config.module, "serializers"):
             import_module(f"{config.name}.serializers")
@@ -95,10 +84,6 @@ def check_serializers(
 ) -> list[CheckMessage]:
     """Report model serializers using ``fields = "__all__"`` or ``exclude``.
 
-    Args:
-        app_configs: Restrict the check to these apps.
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.E003`` and ``strict_core.E004`` errors, sorted by serializer.
     """
@@ -121,15 +106,7 @@ def check_serializers(
 
 
 def serializer_errors(cls: type[ModelSerializer[Any]], meta: type) -> list[Error]:
-    """Return the errors of one serializer's ``Meta``.
-
-    Args:
-        cls: The serializer.
-        meta: Its (possibly inherited) ``Meta``.
-
-    Returns:
-        Zero, one or two errors.
-    """
+    """Return the errors of one serializer's ``Meta``."""
     path = dotted_path(cls)
     subject = f"Serializer {cls.__qualname__} in module {cls.__module__}"
     hint = (

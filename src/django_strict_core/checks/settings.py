@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.checks import Error, Warning  # noqa: A004
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
+from django_strict_core.app_settings import (
+    DEPLOYED_PROFILES,
+    EXCEPTION_HANDLER,
+    app_settings,
+)
 from django_strict_core.pagination import StandardCursorPagination, StandardPagination
 
 if TYPE_CHECKING:
@@ -22,8 +28,6 @@ if TYPE_CHECKING:
 
     from django.core.checks import CheckMessage
 
-EXCEPTION_HANDLER = "django_strict_core.exceptions.exception_handler"
-DEPLOYED_PROFILES = ("staging", "production")
 UNSAFE_ALLOWED_PROFILES = ("local", "test")
 PROCESS_LOCAL_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache": (
@@ -42,15 +46,11 @@ def profile() -> str | None:
     Returns:
         ``local``, ``test``, ``staging``, ``production``, or ``None``.
     """
-    value = getattr(settings, "STRICT_CORE_ENV", None)
-    return value if isinstance(value, str) else None
+    return app_settings.STRICT_CORE_ENV
 
 
 def check_user_model(**_kwargs: Any) -> list[CheckMessage]:
-    """Seed §2: report the default ``auth.User`` as ``AUTH_USER_MODEL``.
-
-    Args:
-        **_kwargs: What Django passes to every check.
+    """Report the default ``auth.User`` as ``AUTH_USER_MODEL`` (docs/rules.md).
 
     Returns:
         ``strict_core.E005`` when the project uses ``auth.User``.
@@ -70,13 +70,10 @@ def check_user_model(**_kwargs: Any) -> list[CheckMessage]:
 
 
 def check_rest_framework(**_kwargs: Any) -> list[CheckMessage]:
-    """Seed §6.7 and §11: report a ``REST_FRAMEWORK`` without the strict baseline.
-
-    Args:
-        **_kwargs: What Django passes to every check.
+    """Report a ``REST_FRAMEWORK`` without the strict baseline (docs/rules.md).
 
     Returns:
-        ``strict_core.E006`` to ``strict_core.E009`` errors.
+        ``strict_core.E006`` to ``strict_core.E009`` and ``strict_core.E023`` errors.
     """
     config = getattr(settings, "REST_FRAMEWORK", None) or {}
     return [
@@ -85,6 +82,7 @@ def check_rest_framework(**_kwargs: Any) -> list[CheckMessage]:
             config.get("DEFAULT_THROTTLE_RATES") or {},
         ),
         *exception_handler_errors(config.get("EXCEPTION_HANDLER")),
+        *handler_class_errors(),
         *pagination_errors(config.get("DEFAULT_PAGINATION_CLASS")),
     ]
 
@@ -93,10 +91,6 @@ def throttle_errors(
     classes: Sequence[Any], rates: dict[str, Any]
 ) -> list[CheckMessage]:
     """Report missing throttle classes and throttle scopes without a valid rate.
-
-    Args:
-        classes: ``DEFAULT_THROTTLE_CLASSES``, dotted paths or classes.
-        rates: ``DEFAULT_THROTTLE_RATES``.
 
     Returns:
         ``strict_core.E006`` and ``strict_core.E007`` errors.
@@ -133,10 +127,6 @@ def throttle_errors(
 def throttle_problem(entry: Any, rates: dict[str, Any]) -> str | None:
     """Say what is wrong with one throttle class, if anything.
 
-    Args:
-        entry: A dotted path or a throttle class.
-        rates: ``DEFAULT_THROTTLE_RATES``.
-
     Returns:
         The end of a sentence describing the problem, or ``None``.
     """
@@ -164,9 +154,6 @@ def exception_handler_errors(handler: Any) -> list[CheckMessage]:
 
     The handler is compared by dotted path, without importing it.
 
-    Args:
-        handler: ``REST_FRAMEWORK['EXCEPTION_HANDLER']``.
-
     Returns:
         ``strict_core.E008`` when it is not this package's handler.
     """
@@ -178,18 +165,39 @@ def exception_handler_errors(handler: Any) -> list[CheckMessage]:
         Error(
             f"REST_FRAMEWORK['EXCEPTION_HANDLER'] is {handler or 'not set'}: API errors "
             "do not use the error envelope.",
-            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}".',
+            hint=f'Set REST_FRAMEWORK["EXCEPTION_HANDLER"] = "{EXCEPTION_HANDLER}"; '
+            "to change how errors are handled, subclass ExceptionHandler and name "
+            "the subclass in STRICT_CORE_EXCEPTION_HANDLER_CLASS.",
             obj="REST_FRAMEWORK",
             id="strict_core.E008",
         )
     ]
 
 
+def handler_class_errors() -> list[CheckMessage]:
+    """Report a ``STRICT_CORE_EXCEPTION_HANDLER_CLASS`` that the handler cannot run.
+
+    Returns:
+        ``strict_core.E023`` when it cannot be imported or is not a subclass of
+        ``ExceptionHandler``.
+    """
+    try:
+        app_settings.STRICT_CORE_EXCEPTION_HANDLER_CLASS  # noqa: B018 - read to check it
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                hint="Name a subclass of django_strict_core.exceptions.ExceptionHandler "
+                "by its dotted path, or remove the setting.",
+                obj="STRICT_CORE_EXCEPTION_HANDLER_CLASS",
+                id="strict_core.E023",
+            )
+        ]
+    return []
+
+
 def pagination_errors(pagination: Any) -> list[CheckMessage]:
     """Report a default pagination class that is not one of this package's.
-
-    Args:
-        pagination: ``REST_FRAMEWORK['DEFAULT_PAGINATION_CLASS']``.
 
     Returns:
         ``strict_core.E009`` when lists are unbounded or paginated otherwise.
@@ -223,9 +231,6 @@ def check_caches(**_kwargs: Any) -> list[CheckMessage]:
     DRF's throttles count in the ``default`` cache, and cache-backed sessions live in
     ``SESSION_CACHE_ALIAS``.
 
-    Args:
-        **_kwargs: What Django passes to every check.
-
     Returns:
         ``strict_core.W001`` warnings.
     """
@@ -252,13 +257,10 @@ def check_caches(**_kwargs: Any) -> list[CheckMessage]:
 
 
 def check_async_unsafe(**_kwargs: Any) -> list[CheckMessage]:
-    """Seed §7.2: report ``DJANGO_ALLOW_ASYNC_UNSAFE`` outside local and test.
+    """Report ``DJANGO_ALLOW_ASYNC_UNSAFE`` outside local and test (docs/rules.md).
 
     An unknown profile (``STRICT_CORE_ENV`` unset) is treated as deployed: the
     variable is allowed only where the settings say the run is local or a test.
-
-    Args:
-        **_kwargs: What Django passes to every check.
 
     Returns:
         ``strict_core.E010`` when the variable is set outside local/test.

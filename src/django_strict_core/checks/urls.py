@@ -65,10 +65,6 @@ def iter_routes(
 ) -> Iterator[Route]:
     """Yield the DRF routes among ``patterns``, descending into ``include()``\\ s.
 
-    Args:
-        patterns: A resolver's ``url_patterns``.
-        prefix: The pattern text of the enclosing resolvers.
-
     Yields:
         One :class:`Route` per URL pattern whose view is a DRF ``APIView``.
     """
@@ -90,9 +86,6 @@ def iter_routes(
 def pattern_text(entry: URLPattern | URLResolver) -> str:
     """Return a pattern's text, regex anchors removed so prefixes join cleanly.
 
-    Args:
-        entry: A URL pattern or resolver.
-
     Returns:
         E.g. ``items/`` for DRF's router regex ``^items/$``.
     """
@@ -104,9 +97,6 @@ def pattern_text(entry: URLPattern | URLResolver) -> str:
 
 def view_class(callback: Any) -> type[APIView] | None:
     """Return the DRF view class behind a URL callback, or ``None`` for other views.
-
-    Args:
-        callback: A URL pattern's callback.
 
     Returns:
         The ``APIView`` subclass, or ``None`` for plain Django views and functions.

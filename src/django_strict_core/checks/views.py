@@ -1,4 +1,6 @@
-"""Seed §6.4: every DRF view declares ``permission_classes`` and ``authentication_classes``.
+"""Every DRF view declares ``permission_classes`` and ``authentication_classes``.
+
+The rule and its rationale are in docs/rules.md.
 
 "Declares" means the view class, a project base class it inherits from, the
 ``@permission_classes`` / ``@authentication_classes`` decorators of an ``@api_view``
@@ -57,10 +59,6 @@ def declares(route: Route, attribute: str) -> bool:
     copies DRF's very default object unless the matching decorator was used; so
     the value is compared by identity with the one ``APIView`` holds.
 
-    Args:
-        route: The route.
-        attribute: ``permission_classes`` or ``authentication_classes``.
-
     Returns:
         True when the value is declared by the project.
     """
@@ -70,14 +68,7 @@ def declares(route: Route, attribute: str) -> bool:
 
 
 def is_api_view_function(view: type[APIView]) -> bool:
-    """Whether ``view`` is the class DRF's ``@api_view`` generated for a function.
-
-    Args:
-        view: A DRF view class.
-
-    Returns:
-        True for ``@api_view`` functions.
-    """
+    """Whether ``view`` is the class DRF's ``@api_view`` generated for a function."""
     return view.__qualname__ == "WrappedAPIView" and view.__bases__ == (APIView,)
 
 
@@ -88,10 +79,6 @@ def check_views(
 
     One message per view and attribute, naming the first URL pattern that routes to
     it (and how many others do).
-
-    Args:
-        app_configs: Restrict the check to views defined in these apps.
-        **_kwargs: What Django passes to every check.
 
     Returns:
         ``strict_core.E001`` and ``strict_core.E002`` errors.
@@ -112,16 +99,7 @@ def check_views(
 def missing_declaration(
     declaration: Declaration, view: type[APIView], routes: list[Route]
 ) -> Error:
-    """Build the error for a view that does not declare one attribute.
-
-    Args:
-        declaration: The attribute it does not declare.
-        view: The view class.
-        routes: The routes to it that rely on the default.
-
-    Returns:
-        The error.
-    """
+    """Build the error for a view that does not declare one attribute."""
     path = dotted_path(view)
     where = f"URL pattern {routes[0].describe()}"
     if len(routes) > 1:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dj_database_url
 
+from django_strict_core.app_settings import EXCEPTION_HANDLER
 from django_strict_core.conf.fingerprint import with_fingerprint
+from django_strict_core.healthcheck.routes import MOUNT_POINT, ROUTES
 from django_strict_core.log import build_logging
 
 if TYPE_CHECKING:
@@ -39,7 +42,9 @@ MIDDLEWARE = (
 
 # The health routes at the documented mount point; HealthCheckMiddleware answers them
 # at any mount point before the redirect could happen.
-HEALTH_REDIRECT_EXEMPT = (r"^api/health/(?:ready/|live/)?$",)
+HEALTH_REDIRECT_EXEMPT = (
+    rf"^{re.escape(MOUNT_POINT)}(?:{'|'.join(map(re.escape, ROUTES))})$",
+)
 
 
 def build_settings(
@@ -143,10 +148,6 @@ def database_config(settings: StrictSettings, base_dir: Path) -> dict[str, Any]:
     in a different thread, and a pool (``DATABASE_POOL``) is the safe way to reuse
     PostgreSQL connections.
 
-    Args:
-        settings: The validated environment.
-        base_dir: Where the default SQLite file lives.
-
     Returns:
         One entry of Django's ``DATABASES``.
     """
@@ -173,9 +174,6 @@ def database_config(settings: StrictSettings, base_dir: Path) -> dict[str, Any]:
 def cache_config(settings: StrictSettings) -> dict[str, Any]:
     """Return the ``default`` cache: django-redis for ``REDIS_URL``, else local memory.
 
-    Args:
-        settings: The validated environment.
-
     Returns:
         One entry of Django's ``CACHES``.
     """
@@ -197,14 +195,7 @@ def cache_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def session_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return session settings: cached in Redis and backed by the database.
-
-    Args:
-        settings: The validated environment.
-
-    Returns:
-        Session-related Django settings.
-    """
+    """Return session settings: cached in Redis and backed by the database."""
     engine = (
         "django.contrib.sessions.backends.cached_db"
         if settings.redis_url is not None
@@ -219,14 +210,7 @@ def session_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def security_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return the security settings; the strict ones apply in staging and production.
-
-    Args:
-        settings: The validated environment.
-
-    Returns:
-        Security-related Django settings.
-    """
+    """Return the security settings; the strict ones apply in staging and production."""
     common: dict[str, Any] = {
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "X_FRAME_OPTIONS": "DENY",
@@ -249,14 +233,7 @@ def security_config(settings: StrictSettings) -> dict[str, Any]:
 
 
 def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
-    """Return the ``REST_FRAMEWORK`` baseline (seed section 11).
-
-    Args:
-        settings: The validated environment.
-
-    Returns:
-        DRF's settings dict, pointing at this package's handler and pagination.
-    """
+    """Return the ``REST_FRAMEWORK`` baseline (docs/rules.md)."""
     return {
         "DEFAULT_AUTHENTICATION_CLASSES": [
             "rest_framework.authentication.SessionAuthentication",
@@ -265,7 +242,8 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
         "DEFAULT_PAGINATION_CLASS": "django_strict_core.pagination.StandardPagination",
         "PAGE_SIZE": 20,
-        # DRF's classes, counted atomically: the budget holds across processes.
+        # This package's throttles: DRF's scopes, counted atomically, so the budget
+        # holds across processes.
         "DEFAULT_THROTTLE_CLASSES": [
             "django_strict_core.throttling.AnonRateThrottle",
             "django_strict_core.throttling.UserRateThrottle",
@@ -278,9 +256,10 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         # which any client can vary to escape its throttle.
         "NUM_PROXIES": settings.num_proxies,
         "DEFAULT_SCHEMA_CLASS": "django_strict_core.openapi.AutoSchema",
-        "EXCEPTION_HANDLER": "django_strict_core.exceptions.exception_handler",
+        "EXCEPTION_HANDLER": EXCEPTION_HANDLER,
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        # DRF's parsers; the JSON one answers 400 for a body nested too deeply.
+        # This package's JSON parser (bounded in size and depth), then DRF's form and
+        # multipart parsers.
         "DEFAULT_PARSER_CLASSES": [
             "django_strict_core.parsers.JSONParser",
             "rest_framework.parsers.FormParser",

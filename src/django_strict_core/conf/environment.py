@@ -8,29 +8,35 @@ requires what a local one may default.
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, ClassVar, get_args
 
 import dj_database_url
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from django_strict_core.app_settings import DEPLOYED_PROFILES
 from django_strict_core.conf.errors import SettingsError, problems_from
 from django_strict_core.conf.files import FILE_SUFFIX, FileVariableSource, file_problems
+from django_strict_core.conf.types import (
+    CommaList,
+    DatabaseURL,
+    Fields,
+    Format,
+    Level,
+    LoggerLevels,
+    Origins,
+    Profile,
+    Rate,
+    RedisURL,
+)
 
 if TYPE_CHECKING:
     from pydantic import ValidationInfo, ValidatorFunctionWrapHandler
     from pydantic_settings import PydanticBaseSettingsSource
 
-Profile = Literal["local", "test", "staging", "production"]
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-LogFormat = Literal["json", "console"]
-LogFields = Literal["standard", "ecs"]
+    from django_strict_core.conf.types import LogFormat, LogLevel
 
-DEPLOYED_PROFILES = frozenset({"staging", "production"})
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 DEFAULT_LOG_LEVELS: dict[str, LogLevel] = {
     "local": "DEBUG",
@@ -43,12 +49,6 @@ DEFAULT_LOG_LEVELS: dict[str, LogLevel] = {
 DEVELOPMENT_SECRET_KEY = "django-insecure-strict-core-local-development-only-key"  # noqa: S105
 _MIN_SECRET_KEY_LENGTH = 50
 _MIN_SECRET_KEY_UNIQUE = 5
-_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
-_LOG_LEVELS_EXPECTED = (
-    "expected logger=LEVEL pairs separated by commas (e.g. "
-    "django.db.backends=DEBUG,django_strict_core.access=WARNING) or a JSON object"
-)
-_REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
 
 
 def _profile(info: ValidationInfo) -> str:
@@ -58,19 +58,6 @@ def _profile(info: ValidationInfo) -> str:
     local defaults so that the error lists every other problem as well.
     """
     return str(info.data.get("env", "local"))
-
-
-def _split_list(value: Any) -> Any:
-    """Turn a comma-separated or JSON-list string into a list of stripped strings."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("["):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError("expected a comma-separated or JSON list") from None
-    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 class StrictSettings(BaseSettings):
@@ -125,13 +112,13 @@ class StrictSettings(BaseSettings):
     secret_key: SecretStr = Field(
         None, validation_alias="DJANGO_SECRET_KEY", validate_default=True
     )
-    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+    allowed_hosts: CommaList = Field(
         None, validation_alias="DJANGO_ALLOWED_HOSTS", validate_default=True
     )
-    csrf_trusted_origins: Annotated[list[str], NoDecode] = Field(
+    csrf_trusted_origins: Origins = Field(
         default_factory=list, validation_alias="DJANGO_CSRF_TRUSTED_ORIGINS"
     )
-    database_url: SecretStr | None = Field(None, validation_alias="DATABASE_URL")
+    database_url: DatabaseURL | None = Field(None, validation_alias="DATABASE_URL")
     database_conn_max_age: int = Field(
         0, ge=0, validation_alias="DATABASE_CONN_MAX_AGE"
     )
@@ -139,7 +126,7 @@ class StrictSettings(BaseSettings):
     database_connect_timeout: int = Field(
         5, ge=1, validation_alias="DATABASE_CONNECT_TIMEOUT"
     )
-    redis_url: SecretStr | None = Field(None, validation_alias="REDIS_URL")
+    redis_url: RedisURL | None = Field(None, validation_alias="REDIS_URL")
     redis_socket_timeout: float = Field(
         2.0, gt=0, validation_alias="REDIS_SOCKET_TIMEOUT"
     )
@@ -147,20 +134,20 @@ class StrictSettings(BaseSettings):
         1.0, gt=0, validation_alias="REDIS_CONNECT_TIMEOUT"
     )
     cache_key_prefix: str = Field("", validation_alias="DJANGO_CACHE_KEY_PREFIX")
-    log_level: LogLevel = Field(
+    log_level: Level = Field(
         None, validation_alias="DJANGO_LOG_LEVEL", validate_default=True
     )
-    log_format: LogFormat = Field(
+    log_format: Format = Field(
         None, validation_alias="DJANGO_LOG_FORMAT", validate_default=True
     )
-    log_fields: LogFields = Field("standard", validation_alias="DJANGO_LOG_FIELDS")
-    log_levels: Annotated[dict[str, LogLevel], NoDecode] = Field(
+    log_fields: Fields = Field("standard", validation_alias="DJANGO_LOG_FIELDS")
+    log_levels: LoggerLevels = Field(
         default_factory=dict, validation_alias="DJANGO_LOG_LEVELS"
     )
-    throttle_anon_rate: str = Field(
+    throttle_anon_rate: Rate = Field(
         "100/hour", validation_alias="DJANGO_THROTTLE_ANON_RATE"
     )
-    throttle_user_rate: str = Field(
+    throttle_user_rate: Rate = Field(
         "1000/hour", validation_alias="DJANGO_THROTTLE_USER_RATE"
     )
     num_proxies: int = Field(0, ge=0, validation_alias="DJANGO_NUM_PROXIES")
@@ -293,7 +280,7 @@ class StrictSettings(BaseSettings):
         cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
     ) -> list[str]:
         profile = _profile(info)
-        hosts: list[str] = [] if value is None else handler(_split_list(value))
+        hosts: list[str] = [] if value is None else handler(value)
         if hosts and any(not host or any(c.isspace() for c in host) for host in hosts):
             raise ValueError("expected host names without spaces")
         if profile in DEPLOYED_PROFILES:
@@ -306,37 +293,6 @@ class StrictSettings(BaseSettings):
                 raise ValueError("must list real host names in production, not '*'")
             return hosts
         return hosts or list(LOCAL_HOSTS)
-
-    @field_validator("csrf_trusted_origins", mode="wrap")
-    @classmethod
-    def _parse_origins(
-        cls, value: Any, handler: ValidatorFunctionWrapHandler
-    ) -> list[str]:
-        origins: list[str] = handler(_split_list(value))
-        for origin in origins:
-            parts = urlsplit(origin)
-            if parts.scheme not in {"http", "https"} or not parts.netloc:
-                raise ValueError(
-                    "expected origins with a scheme, e.g. https://example.com"
-                )
-        return origins
-
-    @field_validator("database_url")
-    @classmethod
-    def _check_database_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        try:
-            config = dj_database_url.parse(value.get_secret_value())
-        except Exception:  # any parse failure means the same: not a usable URL
-            config = None
-        if not config or not config.get("ENGINE"):
-            raise ValueError(
-                "expected a database URL such as "
-                "postgres://user:password@host:5432/name or sqlite:///path/db.sqlite3 "
-                "(percent-encode special characters in the password)"
-            )
-        return value
 
     @field_validator("database_pool")
     @classmethod
@@ -354,26 +310,6 @@ class StrictSettings(BaseSettings):
             )
         return value
 
-    @field_validator("redis_url")
-    @classmethod
-    def _check_redis_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        try:
-            parts = urlsplit(value.get_secret_value())
-            valid = parts.scheme in _REDIS_SCHEMES and (
-                parts.scheme == "unix" or bool(parts.hostname)
-            )
-            _ = parts.port  # raises on a malformed port
-        except ValueError:
-            valid = False
-        if not valid:
-            raise ValueError(
-                "expected a Redis URL such as redis://host:6379/0, "
-                "rediss://host:6380/0 or unix:///path/redis.sock"
-            )
-        return value
-
     @field_validator("log_level", mode="wrap")
     @classmethod
     def _resolve_log_level(
@@ -381,8 +317,6 @@ class StrictSettings(BaseSettings):
     ) -> LogLevel:
         if value is None:
             return DEFAULT_LOG_LEVELS[_profile(info)]
-        if isinstance(value, str):
-            value = value.strip().upper()
         level: LogLevel = handler(value)
         return level
 
@@ -393,48 +327,8 @@ class StrictSettings(BaseSettings):
     ) -> LogFormat:
         if value is None:
             return "console" if _profile(info) == "local" else "json"
-        if isinstance(value, str):
-            value = value.strip().lower()
         log_format: LogFormat = handler(value)
         return log_format
-
-    @field_validator("log_fields", mode="before")
-    @classmethod
-    def _normalize_log_fields(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator("log_levels", mode="before")
-    @classmethod
-    def _parse_log_levels(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        text = value.strip()
-        if text.startswith("{"):
-            try:
-                pairs = json.loads(text)
-            except json.JSONDecodeError:
-                raise ValueError(_LOG_LEVELS_EXPECTED) from None
-            if not isinstance(pairs, dict):
-                raise ValueError(_LOG_LEVELS_EXPECTED)
-            items = list(pairs.items())
-        else:
-            items = []
-            for pair in filter(None, (part.strip() for part in text.split(","))):
-                name, separator, level = pair.partition("=")
-                if not separator or not name.strip():
-                    raise ValueError(_LOG_LEVELS_EXPECTED)
-                items.append((name.strip(), level))
-        return {
-            name: level.strip().upper() if isinstance(level, str) else level
-            for name, level in items
-        }
-
-    @field_validator("throttle_anon_rate", "throttle_user_rate")
-    @classmethod
-    def _check_rate(cls, value: str) -> str:
-        if not _RATE.match(value):
-            raise ValueError("expected a DRF rate such as 100/hour (s, m, h or d)")
-        return value
 
     @field_validator("secure_ssl_redirect", mode="wrap")
     @classmethod

@@ -78,10 +78,6 @@ _VALUE_FREE_MESSAGES = {
 def env_name(settings_cls: type[BaseSettings], field_name: str) -> str:
     """Return the environment variable that feeds ``field_name``.
 
-    Args:
-        settings_cls: The settings class the field belongs to.
-        field_name: A field name or its validation alias.
-
     Returns:
         The upper-case variable name: the field's string validation alias when it
         has one, otherwise the configured prefix plus the field name.
@@ -99,10 +95,6 @@ def problems_from(
     error: ValidationError, settings_cls: type[BaseSettings]
 ) -> list[Problem]:
     """Translate a pydantic ``ValidationError`` into value-free problems.
-
-    Args:
-        error: The error pydantic raised while validating the settings.
-        settings_cls: The settings class, used to name the variables.
 
     Returns:
         One problem per error, in pydantic's order.

@@ -36,10 +36,6 @@ class FileVariableSource(PydanticBaseSettingsSource):
     ) -> tuple[Any, str, bool]:
         """Read one field's value from the file its ``_FILE`` variable names.
 
-        Args:
-            field: The pydantic field being resolved.
-            field_name: The field's attribute name.
-
         Returns:
             The file content (or ``None`` when no file applies), the key under which
             the value is reported, and ``False`` as values are never complex.

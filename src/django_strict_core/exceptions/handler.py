@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core import signals
@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from django_strict_core.app_settings import app_settings
 from django_strict_core.exceptions.flatten import flatten_errors
 from django_strict_core.exceptions.payloads import error_type_for
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from django_strict_core.exceptions.payloads import ErrorEnvelope
+    from django_strict_core.openapi.components import ErrorResponse
 
 
 class MalformedRequest(exceptions.APIException):
@@ -73,8 +75,9 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
     """DRF's ``EXCEPTION_HANDLER``: turn any exception into an error envelope response.
 
     ``build_settings`` points ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` here. The work is
-    done by :class:`ExceptionHandler`; subclass it and point the setting at a function
-    of your own to change one step.
+    done by the class ``STRICT_CORE_EXCEPTION_HANDLER_CLASS`` names,
+    :class:`ExceptionHandler` by default; to change one step, name a subclass of it
+    there and keep this function as DRF's handler.
 
     Args:
         exc: The exception a DRF view raised.
@@ -84,20 +87,34 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         The response, or ``None`` to let an unhandled exception propagate when
         ``DEBUG_PROPAGATE_EXCEPTIONS`` is set.
     """
-    return ExceptionHandler(exc, context).run()
+    return app_settings.STRICT_CORE_EXCEPTION_HANDLER_CLASS(exc, context).run()
 
 
 class ExceptionHandler:
     """Turn one exception into an error envelope response, in named steps.
 
+    Subclass it to change a step, and name the subclass in
+    ``STRICT_CORE_EXCEPTION_HANDLER_CLASS``.
+
     Args:
         exc: The exception a DRF view raised.
         context: DRF's handler context.
+
+    Attributes:
+        is_unhandled: Whether the exception is a bug rather than an expected API
+            failure; set by :meth:`convert_unhandled`.
+        documented_errors: The error responses a subclass adds (statuses and codes
+            of its own), as :class:`~django_strict_core.openapi.ErrorResponse`
+            entries; the OpenAPI schema documents them on every operation, or on
+            those of their ``methods``.
     """
+
+    documented_errors: ClassVar[tuple[ErrorResponse, ...]] = ()
 
     def __init__(self, exc: Exception, context: Mapping[str, Any]) -> None:
         self.exc = exc
         self.context = context
+        self.is_unhandled = False
 
     def run(self) -> Response | None:
         """Handle the exception: convert, format, roll back, respond and report.
@@ -105,19 +122,14 @@ class ExceptionHandler:
         Returns:
             The envelope response, or ``None`` to let the exception propagate.
         """
+        api_exception = self.convert_exception()
         if self.should_propagate():
             return None
-        api_exception = self.convert_exception()
         envelope = self.format_envelope(api_exception)
         self.set_rollback()
         response = self.get_response(api_exception, envelope)
         self.report(response)
         return response
-
-    @property
-    def is_unhandled(self) -> bool:
-        """Whether the exception is a bug rather than an expected API failure."""
-        return not isinstance(self.exc, _HANDLED)
 
     def should_propagate(self) -> bool:
         """Let unhandled exceptions through when ``DEBUG_PROPAGATE_EXCEPTIONS`` is set.
@@ -128,7 +140,11 @@ class ExceptionHandler:
         return self.is_unhandled and bool(settings.DEBUG_PROPAGATE_EXCEPTIONS)
 
     def convert_exception(self) -> exceptions.APIException:
-        """Map Django's exceptions and unhandled ones to a DRF ``APIException``.
+        """Map Django's exceptions to DRF's; anything else is unhandled.
+
+        Override it to map exceptions of your own, calling ``super()`` for the rest:
+        whatever it returns without reaching :meth:`convert_unhandled` counts as
+        handled (no traceback in the log, no ``got_request_exception``).
 
         Returns:
             The exception whose status, code and detail the response carries.
@@ -141,6 +157,16 @@ class ExceptionHandler:
         for django_classes, api_class in DJANGO_EXCEPTIONS:
             if isinstance(exc, django_classes):
                 return api_class()
+        return self.convert_unhandled()
+
+    def convert_unhandled(self) -> exceptions.APIException:
+        """Turn a bug into a 500 with a generic detail, and mark it unhandled.
+
+        Returns:
+            A 500 ``APIException``; under ``DEBUG`` its detail names the exception.
+        """
+        self.is_unhandled = True
+        exc = self.exc
         if settings.DEBUG:
             return exceptions.APIException(f"{_qualified_name(exc)}: {exc}")
         return exceptions.APIException()
@@ -230,13 +256,6 @@ class ExceptionHandler:
         """The Django ``HttpRequest`` behind DRF's request, if there is one."""
         request = self.context.get("request")
         return getattr(request, "_request", request)
-
-
-_HANDLED = (
-    exceptions.APIException,
-    DjangoValidationError,
-    *(cls for classes, _ in DJANGO_EXCEPTIONS for cls in classes),
-)
 
 
 def _qualified_name(exc: Exception) -> str:

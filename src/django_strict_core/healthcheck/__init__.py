@@ -24,11 +24,8 @@ if TYPE_CHECKING:
     )
     from django_strict_core.healthcheck.checks import Cache, Database, Redis
     from django_strict_core.healthcheck.middleware import HealthCheckMiddleware
-    from django_strict_core.healthcheck.runner import (
-        CheckResult,
-        HealthReport,
-        run_checks,
-    )
+    from django_strict_core.healthcheck.report import CheckResult, HealthReport
+    from django_strict_core.healthcheck.runner import run_checks
     from django_strict_core.healthcheck.views import health, live
 
 _EXPORTS = {
@@ -40,8 +37,8 @@ _EXPORTS = {
     "Database": "checks",
     "Redis": "checks",
     "HealthCheckMiddleware": "middleware",
-    "CheckResult": "runner",
-    "HealthReport": "runner",
+    "CheckResult": "report",
+    "HealthReport": "report",
     "run_checks": "runner",
     "health": "views",
     "live": "views",

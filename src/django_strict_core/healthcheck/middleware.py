@@ -14,20 +14,18 @@ those endings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction
 from django.urls import Resolver404, resolve
 
-from django_strict_core.healthcheck import views
+from django_strict_core.healthcheck.routes import PROBE_ATTRIBUTE, ROUTES
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from django.http import HttpRequest, HttpResponseBase
     from django.urls import ResolverMatch
-
-PROBE_ROUTE_ENDINGS: Final = ("health/", "health/ready/", "health/live/")
 
 
 class HealthCheckMiddleware:
@@ -46,11 +44,7 @@ class HealthCheckMiddleware:
         get_response: Callable[[HttpRequest], HttpResponseBase]
         | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
     ) -> None:
-        """Wrap the rest of the stack.
-
-        Args:
-            get_response: The next middleware or the view handler.
-        """
+        """Wrap the rest of the stack."""
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
@@ -59,14 +53,7 @@ class HealthCheckMiddleware:
     def __call__(
         self, request: HttpRequest
     ) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        """Answer a probe, or pass the request on.
-
-        Args:
-            request: Any request.
-
-        Returns:
-            The probe's answer, or what the rest of the stack returns.
-        """
+        """Answer a probe, or pass the request on."""
         if self.async_mode:
             return self.__acall__(request)
         match = probe_match(request)
@@ -78,14 +65,7 @@ class HealthCheckMiddleware:
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        """Answer a probe, or pass the request on (ASGI).
-
-        Args:
-            request: Any request.
-
-        Returns:
-            The probe's answer, or what the rest of the stack returns.
-        """
+        """Answer a probe, or pass the request on (ASGI)."""
         match = probe_match(request)
         if match is None:
             return await self.get_response(request)  # type: ignore[misc,no-any-return]
@@ -98,21 +78,18 @@ class HealthCheckMiddleware:
 def probe_match(request: HttpRequest) -> ResolverMatch | None:
     """Return the resolved health route of a request, or ``None`` for other paths.
 
-    Args:
-        request: Any request.
-
     Returns:
         The match when the path resolves to :func:`~.views.health` or
         :func:`~.views.live` in the request's URLconf.
     """
     path = request.path_info
-    if not path.endswith(PROBE_ROUTE_ENDINGS):
+    if not path.endswith(ROUTES):
         return None
     try:
         match = resolve(path, getattr(request, "urlconf", None))
     except Resolver404:
         return None
-    if match.func is not views.health and match.func is not views.live:
+    if not getattr(match.func, PROBE_ATTRIBUTE, False):
         return None
     request.resolver_match = match
     return match

@@ -17,10 +17,12 @@ import sys
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
+from django_strict_core.healthcheck.routes import DEFAULT_PROBE_URL
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-DEFAULT_URL: Final = "http://127.0.0.1:8000/api/health/"
+DEFAULT_URL: Final = DEFAULT_PROBE_URL
 DEFAULT_TIMEOUT: Final = 3.0
 _MAX_BODY: Final = 4096
 

@@ -18,6 +18,7 @@ from django.utils.log import log_response
 from rest_framework.exceptions import MethodNotAllowed
 
 from django_strict_core.exceptions.payloads import CLIENT_ERROR, single_error
+from django_strict_core.healthcheck.routes import PROBE_ATTRIBUTE
 from django_strict_core.healthcheck.runner import run_checks
 
 if TYPE_CHECKING:
@@ -49,6 +50,12 @@ def _outside_transactions(view: View) -> View:
     return view
 
 
+def _probe(view: View) -> View:
+    """Mark a view as a probe, for the middleware that answers and logs requests."""
+    setattr(view, PROBE_ATTRIBUTE, True)
+    return view
+
+
 def _get_and_head_only(view: ProbeView) -> ProbeView:
     """Answer other methods with 405, ``Allow: GET, HEAD`` and the envelope."""
 
@@ -65,9 +72,6 @@ def _get_and_head_only(view: ProbeView) -> ProbeView:
 
 def method_not_allowed(request: HttpRequest) -> HttpResponse:
     """Return the 405 answer of a probe route, logged as Django logs its own.
-
-    Args:
-        request: A request with a method other than ``GET`` or ``HEAD``.
 
     Returns:
         405 with ``Allow: GET, HEAD`` and the ``method_not_allowed`` envelope.
@@ -88,14 +92,12 @@ def method_not_allowed(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@_probe
 @_outside_transactions
 @login_not_required
 @_get_and_head_only
 async def health(request: HttpRequest) -> HttpResponse:
     """Answer a readiness probe: run every check concurrently.
-
-    Args:
-        request: A ``GET`` or ``HEAD`` request.
 
     Returns:
         200 ``{"status": "healthy", "db": "ok", "cache": "ok", ...}`` when every
@@ -110,14 +112,12 @@ async def health(request: HttpRequest) -> HttpResponse:
     )
 
 
+@_probe
 @_outside_transactions
 @login_not_required
 @_get_and_head_only
 async def live(request: HttpRequest) -> HttpResponse:
     """Answer a liveness probe: the process serves requests; no backend is touched.
-
-    Args:
-        request: A ``GET`` or ``HEAD`` request.
 
     Returns:
         200 ``{"status": "healthy"}``.
@@ -129,11 +129,6 @@ def probe_response(
     request: HttpRequest, body: dict[str, str], *, status: int
 ) -> HttpResponse:
     """Return a JSON probe answer that nothing may cache.
-
-    Args:
-        request: The probe; a ``HEAD`` answer has the headers of ``GET`` only.
-        body: The JSON object.
-        status: 200 or 503.
 
     Returns:
         The response, with ``Cache-Control: no-store`` and its ``Content-Length``.

@@ -25,8 +25,14 @@ _ROUTED_TO_ROOT = ("django.server", "gunicorn.error", "uvicorn", "uvicorn.error"
 _SILENCED = ("gunicorn.access", "uvicorn.access")
 # Loggers below DEBUG noise level unless asked for: the autoreloader logs every
 # file it watches, the database backends every SQL statement (``migrate`` alone
-# writes hundreds); ``levels`` turns them back on.
-_QUIET_WHEN_DEBUG = {"django.utils.autoreload": "INFO", "django.db.backends": "INFO"}
+# writes hundreds), the template engine a traceback for every variable a template
+# leaves unresolved (Django's own debug pages have dozens); ``levels`` turns them
+# back on.
+_QUIET_WHEN_DEBUG = {
+    "django.utils.autoreload": "INFO",
+    "django.db.backends": "INFO",
+    "django.template": "INFO",
+}
 # One line per event (django_strict_core.log.filters): the logger, and its filter.
 _DEDUPLICATED = {
     "django.server": "server_request_line",

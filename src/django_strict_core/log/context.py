@@ -51,9 +51,6 @@ class RequestIDFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Stamp the record; never drops it.
 
-        Args:
-            record: The record being handled.
-
         Returns:
             Always ``True``.
         """

@@ -1,6 +1,6 @@
 """Routes of the logging test project."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tests.projects.logs import views
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("hostile/", views.hostile_message_view),
     path("api/error/", views.FailingAPIView.as_view()),
     path("api/unordered/", views.UnorderedUserListView.as_view()),
-    path("api/health/live/", views.health_view),
+    path("api/", include("django_strict_core.urls")),
+    path("ops/", include("django_strict_core.urls", namespace="ops")),
 ]

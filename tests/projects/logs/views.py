@@ -118,11 +118,6 @@ def hostile_message_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse("logged")
 
 
-def health_view(request: HttpRequest) -> HttpResponse:
-    """Stand in for a health probe route."""
-    return HttpResponse("alive")
-
-
 class FailingAPIView(APIView):
     """A DRF view whose handler raises an unexpected exception."""
 

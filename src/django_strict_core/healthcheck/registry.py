@@ -1,12 +1,12 @@
-"""The health check options and the checks they register.
+"""The check registry: which checks a readiness probe runs, built from the settings.
 
-Options are flat Django settings, read when a probe arrives (so ``override_settings``
-works); whatever is built from them is kept until one of them changes.
+Databases first (``db`` for the ``default`` alias, ``db:<alias>`` for the others),
+then caches (``cache``, ``cache:<alias>``), then the project's own checks under their
+keys. The settings, read through
+:data:`~django_strict_core.app_settings.app_settings`:
 
 ``STRICT_CORE_HEALTH_TIMEOUT``
     Seconds each check may take before it counts as ``error: timeout`` (default 0.5).
-``STRICT_CORE_HEALTH_CACHE_SECONDS``
-    Seconds a finished report is reused for later probes (default 0: never).
 ``STRICT_CORE_HEALTH_DATABASES`` / ``STRICT_CORE_HEALTH_CACHES``
     The aliases to check; ``None`` (default) means every configured alias.
 ``STRICT_CORE_HEALTH_CHECKS``
@@ -17,26 +17,21 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import itertools
-import threading
 from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
-from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
+from django_strict_core.app_settings import DEFAULT_HEALTH_TIMEOUT, app_settings
 from django_strict_core.healthcheck.checks import Cache, Database
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-DEFAULT_TIMEOUT: Final = 0.5
 SPEC_KEYS: Final = frozenset({"CHECK", "OPTIONS", "CRITICAL", "TIMEOUT"})
 STATUS_KEY: Final = "status"
 _DUMMY_BACKENDS: Final = frozenset(
@@ -45,13 +40,6 @@ _DUMMY_BACKENDS: Final = frozenset(
         "django.core.cache.backends.dummy.DummyCache",
     }
 )
-# Settings whose change invalidates what was built from them.
-_WATCHED: Final = frozenset({"DATABASES", "CACHES"})
-
-_generation = itertools.count()
-_state_lock = threading.Lock()
-_current_generation = next(_generation)
-_custom_checks: tuple[int, tuple[RegisteredCheck, ...]] | None = None
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -74,106 +62,98 @@ class RegisteredCheck:
     call: Callable[[], object] = dataclasses.field(repr=False)
     is_async: bool
     critical: bool = True
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_HEALTH_TIMEOUT
 
 
-@receiver(setting_changed)
-def _forget_built_state(*, setting: str, **_: Any) -> None:
-    """Start a new generation when a setting the checks are built from changes."""
-    global _current_generation, _custom_checks  # noqa: PLW0603
-    if setting in _WATCHED or setting.startswith("STRICT_CORE_HEALTH_"):
-        with _state_lock:
-            _current_generation = next(_generation)
-            _custom_checks = None
+@dataclasses.dataclass(frozen=True)
+class CheckRegistry:
+    """Every check of a readiness probe, as the settings describe them.
 
+    The project's checks are built once, with the registry; the built-in ones follow
+    the aliases configured when :meth:`checks` is called.
 
-def generation() -> int:
-    """Return a number that changes whenever a setting the checks depend on changes.
-
-    Returns:
-        The current generation; in-flight runs and cached reports of another
-        generation are not shared.
+    Attributes:
+        timeout: ``STRICT_CORE_HEALTH_TIMEOUT``, the default deadline.
+        databases: ``STRICT_CORE_HEALTH_DATABASES``; ``None`` for every alias.
+        caches: ``STRICT_CORE_HEALTH_CACHES``; ``None`` for every alias.
+        project_checks: The checks of ``STRICT_CORE_HEALTH_CHECKS``.
     """
-    return _current_generation
 
+    timeout: float = DEFAULT_HEALTH_TIMEOUT
+    databases: tuple[str, ...] | None = None
+    caches: tuple[str, ...] | None = None
+    project_checks: tuple[RegisteredCheck, ...] = ()
 
-def timeout() -> float:
-    """Return ``STRICT_CORE_HEALTH_TIMEOUT``, the default deadline of each check.
+    @classmethod
+    def from_settings(cls) -> CheckRegistry:
+        """Build the registry from the current settings.
 
-    Returns:
-        Seconds, greater than 0.
+        Returns:
+            The registry.
 
-    Raises:
-        ImproperlyConfigured: When the setting is not a positive number.
-    """
-    value = getattr(settings, "STRICT_CORE_HEALTH_TIMEOUT", DEFAULT_TIMEOUT)
-    return _positive(value, "STRICT_CORE_HEALTH_TIMEOUT")
-
-
-def cache_seconds() -> float:
-    """Return ``STRICT_CORE_HEALTH_CACHE_SECONDS``, how long a report is reused.
-
-    Returns:
-        Seconds; 0 turns the result cache off.
-
-    Raises:
-        ImproperlyConfigured: When the setting is negative or not a number.
-    """
-    value = getattr(settings, "STRICT_CORE_HEALTH_CACHE_SECONDS", 0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ImproperlyConfigured(
-            "STRICT_CORE_HEALTH_CACHE_SECONDS must be a number of seconds >= 0."
+        Raises:
+            ImproperlyConfigured: When an option or a project check is invalid.
+        """
+        deadline = app_settings.STRICT_CORE_HEALTH_TIMEOUT
+        specs = app_settings.STRICT_CORE_HEALTH_CHECKS
+        return cls(
+            timeout=deadline,
+            databases=app_settings.STRICT_CORE_HEALTH_DATABASES,
+            caches=app_settings.STRICT_CORE_HEALTH_CACHES,
+            project_checks=tuple(
+                _register(key, spec, deadline) for key, spec in specs.items()
+            ),
         )
-    return float(value)
+
+    def checks(self) -> tuple[RegisteredCheck, ...]:
+        """Return every check, in answer order; dummy backends are left out.
+
+        Returns:
+            The checks.
+
+        Raises:
+            ImproperlyConfigured: When a selected alias is not configured, or a
+                project check takes the key of a built-in one.
+        """
+        builtin = (
+            *(
+                _builtin("db", alias, Database(alias), DEFAULT_DB_ALIAS, self.timeout)
+                for alias in _aliases(
+                    "STRICT_CORE_HEALTH_DATABASES", self.databases, connections.settings
+                )
+            ),
+            *(
+                _builtin(
+                    "cache", alias, Cache(alias), DEFAULT_CACHE_ALIAS, self.timeout
+                )
+                for alias in _aliases(
+                    "STRICT_CORE_HEALTH_CACHES", self.caches, caches.settings
+                )
+            ),
+        )
+        taken = {check.key for check in builtin}
+        for check in self.project_checks:
+            if check.key in taken:
+                raise ImproperlyConfigured(
+                    f"STRICT_CORE_HEALTH_CHECKS[{check.key!r}] uses the key of a "
+                    "built-in check; choose another key, or leave the alias out with "
+                    "STRICT_CORE_HEALTH_DATABASES / STRICT_CORE_HEALTH_CACHES."
+                )
+        return (*builtin, *self.project_checks)
 
 
-def registered_checks() -> tuple[RegisteredCheck, ...]:
-    """Return every check of a readiness probe, in answer order.
-
-    Databases first (``db`` for the ``default`` alias, ``db:<alias>`` for the
-    others), then caches (``cache``, ``cache:<alias>``), then the project's own checks
-    under their keys. Dummy backends have nothing to check and are left out.
-
-    Returns:
-        The checks.
-
-    Raises:
-        ImproperlyConfigured: When an option is invalid.
-    """
-    deadline = timeout()
-    builtin = (
-        *(
-            _builtin("db", alias, Database(alias), DEFAULT_DB_ALIAS, deadline)
-            for alias in _aliases("STRICT_CORE_HEALTH_DATABASES", connections.settings)
-        ),
-        *(
-            _builtin("cache", alias, Cache(alias), DEFAULT_CACHE_ALIAS, deadline)
-            for alias in _aliases("STRICT_CORE_HEALTH_CACHES", caches.settings)
-        ),
-    )
-    custom = _project_checks(deadline)
-    taken = {check.key for check in builtin}
-    for check in custom:
-        if check.key in taken:
-            raise ImproperlyConfigured(
-                f"STRICT_CORE_HEALTH_CHECKS[{check.key!r}] uses the key of a built-in "
-                "check; choose another key, or leave the alias out with "
-                "STRICT_CORE_HEALTH_DATABASES / STRICT_CORE_HEALTH_CACHES."
-            )
-    return (*builtin, *custom)
-
-
-def _aliases(setting: str, configs: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def _aliases(
+    setting: str,
+    selected: tuple[str, ...] | None,
+    configs: Mapping[str, Mapping[str, Any]],
+) -> list[str]:
     """Return the aliases a setting selects: all but dummy backends when unset."""
-    selected = getattr(settings, setting, None)
     if selected is None:
         return [
             alias
             for alias, config in configs.items()
             if config.get("ENGINE", config.get("BACKEND")) not in _DUMMY_BACKENDS
         ]
-    if isinstance(selected, str) or not all(isinstance(a, str) for a in selected):
-        raise ImproperlyConfigured(f"{setting} must be None or a list of aliases.")
     unknown = sorted(set(selected) - set(configs))
     if unknown:
         raise ImproperlyConfigured(
@@ -193,25 +173,6 @@ def _builtin(
         is_async=False,
         timeout=deadline,
     )
-
-
-def _project_checks(deadline: float) -> tuple[RegisteredCheck, ...]:
-    """Return the checks of ``STRICT_CORE_HEALTH_CHECKS``, built once per generation."""
-    global _custom_checks  # noqa: PLW0603
-    built = _custom_checks
-    current = _current_generation
-    if built is not None and built[0] == current:
-        return built[1]
-    specs = getattr(settings, "STRICT_CORE_HEALTH_CHECKS", {})
-    if not isinstance(specs, Mapping):
-        raise ImproperlyConfigured(
-            "STRICT_CORE_HEALTH_CHECKS must be a dict of key -> check."
-        )
-    checks = tuple(_register(key, spec, deadline) for key, spec in specs.items())
-    with _state_lock:
-        if current == _current_generation:
-            _custom_checks = (current, checks)
-    return checks
 
 
 def _register(key: object, spec: object, deadline: float) -> RegisteredCheck:
@@ -242,7 +203,7 @@ def _register(key: object, spec: object, deadline: float) -> RegisteredCheck:
         call=call,
         is_async=_is_coroutine_function(call),
         critical=critical,
-        timeout=_positive(options.get("TIMEOUT", deadline), f"{where}['TIMEOUT']"),
+        timeout=_seconds(options.get("TIMEOUT", deadline), f"{where}['TIMEOUT']"),
     )
 
 
@@ -293,7 +254,7 @@ def _is_coroutine_function(call: Callable[[], object]) -> bool:
     )
 
 
-def _positive(value: object, name: str) -> float:
+def _seconds(value: object, name: str) -> float:
     """Return ``value`` as seconds, refusing what is not a positive number."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ImproperlyConfigured(f"{name} must be a number of seconds > 0.")

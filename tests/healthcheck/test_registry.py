@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from django_strict_core.app_settings import app_settings
 from django_strict_core.healthcheck import Cache, Database
-from django_strict_core.healthcheck.conf import (
-    cache_seconds,
-    registered_checks,
-    timeout,
-)
+from django_strict_core.healthcheck.registry import CheckRegistry
+from django_strict_core.healthcheck.runner import health_runner
 from tests.healthcheck import sample_checks
+
+if TYPE_CHECKING:
+    from django_strict_core.healthcheck.registry import RegisteredCheck
 
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+def registered_checks() -> tuple[RegisteredCheck, ...]:
+    return CheckRegistry.from_settings().checks()
 
 
 def keys() -> list[str]:
@@ -73,13 +78,13 @@ class TestBuiltinChecks:
 
 class TestOptions:
     def test_defaults(self) -> None:
-        assert timeout() == 0.5
-        assert cache_seconds() == 0.0
+        assert app_settings.STRICT_CORE_HEALTH_TIMEOUT == 0.5
+        assert app_settings.STRICT_CORE_HEALTH_CACHE_SECONDS == 0.0
 
     @override_settings(STRICT_CORE_HEALTH_CACHE_SECONDS=-1)
     def test_a_negative_cache_duration_is_refused(self) -> None:
         with pytest.raises(ImproperlyConfigured, match="CACHE_SECONDS"):
-            cache_seconds()
+            app_settings.STRICT_CORE_HEALTH_CACHE_SECONDS  # noqa: B018
 
 
 class TestProjectChecks:
@@ -113,11 +118,16 @@ class TestProjectChecks:
 
     def test_project_checks_are_built_once_until_a_setting_changes(self) -> None:
         specs = {"instance": {"CHECK": "tests.healthcheck.sample_checks.Counter"}}
+
+        def built() -> object:
+            checks = health_runner.get().registry.checks()
+            return next(check for check in checks if check.key == "instance").check
+
         with override_settings(STRICT_CORE_HEALTH_CHECKS=specs):
-            first = one("instance").check
-            assert one("instance").check is first
+            first = built()
+            assert built() is first
         with override_settings(STRICT_CORE_HEALTH_CHECKS=specs):
-            assert one("instance").check is not first
+            assert built() is not first
 
     @pytest.mark.parametrize(
         ("checks", "message"),

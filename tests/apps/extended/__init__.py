@@ -1,0 +1,1 @@
+"""A project that uses every documented extension point of the library."""
