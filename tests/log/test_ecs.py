@@ -42,7 +42,7 @@ def make_record(
     stack_info: str | None = None,
 ) -> logging.LogRecord:
     record = logging.getLogger(logger).makeRecord(
-        logger, logging.INFO, __file__, 10, msg, None, exc_info, extra=extra
+        logger, logging.INFO, __file__, 10, msg, (), exc_info, extra=extra
     )
     record.request_id = "req-1"
     record.stack_info = stack_info

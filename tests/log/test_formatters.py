@@ -133,6 +133,16 @@ class TestStandardFields:
 
         assert line["request_id"] is None
 
+    def test_request_id_given_as_another_type_is_a_string(
+        self, formatter_class: type[logging.Formatter]
+    ) -> None:
+        record = make_record()
+        record.request_id = 42
+
+        _, line = render(formatter_class, record)
+
+        assert line["request_id"] == "42"
+
     def test_exception_is_one_string_field(
         self, formatter_class: type[logging.Formatter]
     ) -> None:

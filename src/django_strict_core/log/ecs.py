@@ -35,22 +35,6 @@ _LABEL_KEY = str.maketrans(dict.fromkeys(".*\\", "_"))
 _NANOSECONDS_PER_MILLISECOND = 1_000_000
 
 
-def _is_str(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return _is_int(value) or (isinstance(value, float) and math.isfinite(value))
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
 def _milliseconds_to_nanoseconds(value: float) -> int:
     """``duration_ms`` as ECS ``event.duration``: integer nanoseconds."""
     return round(value * _NANOSECONDS_PER_MILLISECOND)
@@ -60,32 +44,42 @@ def _milliseconds_to_nanoseconds(value: float) -> int:
 class EcsField:
     """An ECS field that a canonical record key maps to.
 
+    A value is written to the field when it is an instance of ``types`` (never a
+    ``bool``, which Python counts as an integer) and passes ``check``.
+
     Attributes:
         name: The ECS name, written as one dotted top-level key.
-        accepts: Whether a value has the field's ECS type.
-        convert: Turns an accepted value into the ECS value (unit, exact type).
+        types: The Python types of the field's ECS type.
+        check: A further test of the value, if any.
+        convert: Turns an accepted value into the ECS value (its unit), if needed.
     """
 
     name: str
-    accepts: Callable[[Any], bool]
-    convert: Callable[[Any], Any] = _same
+    types: type | tuple[type, ...]
+    check: Callable[[Any], bool] | None = None
+    convert: Callable[[Any], Any] | None = None
 
 
 # The access record's fields (see RequestIDMiddleware) and their ECS fields.
 ACCESS_FIELDS: Mapping[str, EcsField] = {
-    "method": EcsField("http.request.method", _is_str),
-    "path": EcsField("url.path", _is_str),
-    "query": EcsField("url.query", _is_str),
-    "status": EcsField("http.response.status_code", _is_int, int),
-    "duration_ms": EcsField("event.duration", _is_number, _milliseconds_to_nanoseconds),
-    "user_id": EcsField("user.id", _is_str),
+    "method": EcsField("http.request.method", str),
+    "path": EcsField("url.path", str),
+    "query": EcsField("url.query", str),
+    "status": EcsField("http.response.status_code", int),
+    "duration_ms": EcsField(
+        "event.duration", (int, float), math.isfinite, _milliseconds_to_nanoseconds
+    ),
+    "user_id": EcsField("user.id", str),
 }
 # Django's request records (``django.request``, ``django.server``,
 # ``django.security.*``) carry the response's status code.
 DJANGO_FIELDS: Mapping[str, EcsField] = {
-    "status_code": EcsField("http.response.status_code", _is_int, int),
+    "status_code": EcsField("http.response.status_code", int),
 }
 _NO_FIELDS: Mapping[str, EcsField] = {}
+# ``record_fields`` by logger name, filled as records arrive (logging keeps every
+# logger it creates too, so this grows no further than its own registry).
+_FIELDS_OF_LOGGER: dict[str, Mapping[str, EcsField]] = {}
 
 
 def record_fields(logger: str) -> Mapping[str, EcsField]:
@@ -157,11 +151,20 @@ def place_extras(
         logger: The record's logger name, which says whose fields these are.
         items: The record's ``extra`` fields and the fields of a dict message.
     """
-    own = record_fields(logger)
+    own = _FIELDS_OF_LOGGER.get(logger)
+    if own is None:
+        own = _FIELDS_OF_LOGGER.setdefault(logger, record_fields(logger))
     for key, value in items:
         field = own.get(key)
-        if field is not None and field.accepts(value):
-            log_data[field.name] = field.convert(value)
+        if (
+            field is not None
+            and isinstance(value, field.types)
+            and not isinstance(value, bool)
+            and (field.check is None or field.check(value))
+        ):
+            log_data[field.name] = (
+                value if field.convert is None else field.convert(value)
+            )
         elif key == LABELS and isinstance(value, Mapping):
             log_data[LABELS] = labels(value)
         else:

@@ -25,6 +25,7 @@ SERVICE_FIELDS = ("service", "environment", "version")
 # Prefix of a standard-set ``extra`` field whose name the line already uses.
 COLLIDING_EXTRA_PREFIX = "extra."
 
+
 def under_own_names(
     log_data: dict[str, Any], logger: str, items: Iterable[tuple[str, Any]]
 ) -> None:

@@ -168,18 +168,22 @@ class StrictFieldsMixin(BaseJsonFormatter):
         else:
             log_data[logger] = record.name
             log_data[message] = record.message
-        log_data[request_id] = record.__dict__.get("request_id")
+        the_id = record.__dict__.get("request_id")
+        log_data[request_id] = (
+            the_id if the_id is None or isinstance(the_id, str) else str(the_id)
+        )
         log_data.update(self._static)
         if record.exc_info or record.exc_text or record.stack_info:
             self._add_error(log_data, record)
         extra = record.__dict__.keys() - _NOT_EXTRA
         if message_dict or extra:
-            items = list(message_dict.items())
-            items += [
+            items = [
                 (key, value)
                 for key, value in record.__dict__.items()
                 if key in extra and not key.startswith("_")
             ]
+            if message_dict:
+                items[:0] = message_dict.items()
             self._place_extras(log_data, record.name, items)
 
     def serialize_log_record(self, log_data: LogData) -> str:

@@ -17,17 +17,10 @@ if TYPE_CHECKING:
     from pythonjsonlogger.core import LogData
 
 # Characters above U+001F that line-splitting tools (Python's str.splitlines,
-# JavaScript, Unicode line breaking) treat as line separators, in UTF-8, and their
-# JSON escapes. JSON encoders escape U+0000-U+001F already; orjson writes these raw.
-# A UTF-8 lead byte never continues another character, so each sequence can only
-# be that character, and it can only occur inside a JSON string.
-_NEXT_LINE = b"\xc2\x85"
-_SEPARATORS = b"\xe2\x80"  # the first two bytes of U+2028 and U+2029
-_ESCAPES = (
-    (_NEXT_LINE, b"\\u0085"),
-    (b"\xe2\x80\xa8", b"\\u2028"),
-    (b"\xe2\x80\xa9", b"\\u2029"),
-)
+# JavaScript, Unicode line breaking) treat as line separators, and their JSON
+# escapes. JSON encoders escape U+0000-U+001F already; orjson writes these raw, and
+# in its output they can only occur inside strings.
+_ESCAPES = (("\x85", "\\u0085"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 class OrjsonFormatter(StrictFieldsMixin, LibraryOrjsonFormatter):
@@ -47,10 +40,11 @@ class OrjsonFormatter(StrictFieldsMixin, LibraryOrjsonFormatter):
         Returns:
             The JSON text.
         """
-        data = orjson.dumps(
+        text = orjson.dumps(
             log_data, default=self.json_default, option=orjson.OPT_NON_STR_KEYS
-        )
-        if _NEXT_LINE in data or _SEPARATORS in data:
+        ).decode("utf-8")
+        if not text.isascii():
             for raw, escaped in _ESCAPES:
-                data = data.replace(raw, escaped)
-        return data.decode("utf-8")
+                if raw in text:
+                    text = text.replace(raw, escaped)
+        return text
