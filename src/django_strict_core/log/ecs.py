@@ -33,6 +33,13 @@ CUSTOM_NAMESPACE = "django"
 LABELS = "labels"
 _LABEL_KEY = str.maketrans(dict.fromkeys(".*\\", "_"))
 _NANOSECONDS_PER_MILLISECOND = 1_000_000
+# ``event.duration`` is an ECS ``long``: durations beyond it are not durations.
+_LONGEST_MILLISECONDS = (2**63 - 1) / _NANOSECONDS_PER_MILLISECOND
+
+
+def _fits_a_long(value: float) -> bool:
+    """Whether ``duration_ms`` in nanoseconds is a finite 64-bit integer."""
+    return math.isfinite(value) and abs(value) < _LONGEST_MILLISECONDS
 
 
 def _milliseconds_to_nanoseconds(value: float) -> int:
@@ -67,7 +74,7 @@ ACCESS_FIELDS: Mapping[str, EcsField] = {
     "query": EcsField("url.query", str),
     "status": EcsField("http.response.status_code", int),
     "duration_ms": EcsField(
-        "event.duration", (int, float), math.isfinite, _milliseconds_to_nanoseconds
+        "event.duration", (int, float), _fits_a_long, _milliseconds_to_nanoseconds
     ),
     "user_id": EcsField("user.id", str),
 }
