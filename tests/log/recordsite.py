@@ -39,6 +39,8 @@ COLLIDING_EXTRA = {
     "logger": False,
     "timestamp": "yesterday",
     "error": "boom",
+    "exception": 1,
+    "stack": ["frame"],
     "log": {"level": 1},
     "event": {"kind": "x"},
     "url.path": 1,

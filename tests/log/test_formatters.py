@@ -185,7 +185,16 @@ class TestStandardFields:
 
     @pytest.mark.parametrize(
         "name",
-        ["timestamp", "level", "logger", "service", "environment", "version"],
+        [
+            "timestamp",
+            "level",
+            "logger",
+            "service",
+            "environment",
+            "version",
+            "exception",
+            "stack",
+        ],
     )
     def test_extra_field_never_replaces_a_field_of_the_line(
         self, formatter_class: type[logging.Formatter], name: str
@@ -193,7 +202,7 @@ class TestStandardFields:
         _, line = render(formatter_class, make_record(extra={name: 7}))
 
         assert line[f"extra.{name}"] == 7
-        assert isinstance(line[name], str)
+        assert isinstance(line.get(name, ""), str)
         assert list(line)[:8] == [
             "timestamp",
             "level",

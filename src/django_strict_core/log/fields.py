@@ -22,8 +22,10 @@ FieldsName = Literal["standard", "ecs"]
 ECS_VERSION = ecs.ECS_VERSION
 # Canonical static fields; their values are written as strings.
 SERVICE_FIELDS = ("service", "environment", "version")
-# Prefix of a standard-set ``extra`` field whose name the line already uses.
+# Prefix of a standard-set ``extra`` field named like a field of the line.
 COLLIDING_EXTRA_PREFIX = "extra."
+# Fields of a standard line that only some records have.
+_OCCASIONAL_FIELDS = frozenset({"exception", "stack"})
 
 
 def under_own_names(
@@ -31,8 +33,8 @@ def under_own_names(
 ) -> None:
     """Write fields under their own names; the line's own fields are never replaced.
 
-    A field whose name the line already holds (``level``, ``service``, …) is
-    written as ``extra.<name>`` instead.
+    A field named like one the line holds (``level``, ``service``, …) or may hold
+    (``exception``, ``stack``) is written as ``extra.<name>`` instead.
 
     Args:
         log_data: The line being built.
@@ -41,7 +43,8 @@ def under_own_names(
     """
     del logger
     for key, value in items:
-        log_data[f"{COLLIDING_EXTRA_PREFIX}{key}" if key in log_data else key] = value
+        own = key in log_data or key in _OCCASIONAL_FIELDS
+        log_data[f"{COLLIDING_EXTRA_PREFIX}{key}" if own else key] = value
 
 
 @dataclass(frozen=True)
