@@ -11,6 +11,7 @@ against the schema ``docs/logging.md`` documents (``data/standard-log-schema.jso
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,7 +196,7 @@ class TestEcs:
     ) -> None:
         text = produce_records(json_logs, fields="ecs", formatter=formatter)
 
-        lines = [schemas.problems(line, {})[0] or {} for line in text.splitlines()]
+        lines = [json.loads(line) for line in text.splitlines()]
         access = [line for line in lines if line.get("log.logger") == ACCESS_LOGGER]
         assert sorted(line["http.response.status_code"] for line in access) == [
             200, 200, 200, 200, 200, 200, 200, 200, 400, 400, 404, 404, 405, 500, 500,
@@ -246,4 +247,12 @@ def test_the_docs_list_the_schema_that_is_checked() -> None:
     ecs_documented = {
         name for row in schema_rows + access_rows for name in names(row[1])
     }
-    assert set(ECS_FIELDS) | {"ecs.version", "error.stack_trace"} <= ecs_documented
+    assert ecs_documented >= {
+        *ECS_FIELDS,
+        "ecs.version",
+        "event.dataset",
+        "error.stack_trace",
+        "error.type",
+        "error.message",
+        "labels",
+    }
