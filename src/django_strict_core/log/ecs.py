@@ -20,8 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django_strict_core.log.config import ACCESS_LOGGER
 
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
 ECS_VERSION = "8.11.0"
 CUSTOM_NAMESPACE = "django"
+_CUSTOM_PREFIX = f"{CUSTOM_NAMESPACE}."
 LABELS = "labels"
 _LABEL_KEY = str.maketrans(dict.fromkeys(".*\\", "_"))
 _NANOSECONDS_PER_MILLISECOND = 1_000_000
@@ -47,12 +47,11 @@ def _milliseconds_to_nanoseconds(value: float) -> int:
     return round(value * _NANOSECONDS_PER_MILLISECOND)
 
 
-@dataclass(frozen=True)
-class EcsField:
+class EcsField(NamedTuple):
     """An ECS field that a canonical record key maps to.
 
-    A value is written to the field when it is an instance of ``types`` (never a
-    ``bool``, which Python counts as an integer) and passes ``check``.
+    A value is written to the field when its type is one of ``types`` exactly (so
+    a ``bool`` is not an integer) and it passes ``check``.
 
     Attributes:
         name: The ECS name, written as one dotted top-level key.
@@ -62,26 +61,26 @@ class EcsField:
     """
 
     name: str
-    types: type | tuple[type, ...]
+    types: tuple[type, ...]
     check: Callable[[Any], bool] | None = None
     convert: Callable[[Any], Any] | None = None
 
 
 # The access record's fields (see RequestIDMiddleware) and their ECS fields.
 ACCESS_FIELDS: Mapping[str, EcsField] = {
-    "method": EcsField("http.request.method", str),
-    "path": EcsField("url.path", str),
-    "query": EcsField("url.query", str),
-    "status": EcsField("http.response.status_code", int),
+    "method": EcsField("http.request.method", (str,)),
+    "path": EcsField("url.path", (str,)),
+    "query": EcsField("url.query", (str,)),
+    "status": EcsField("http.response.status_code", (int,)),
     "duration_ms": EcsField(
         "event.duration", (int, float), _fits_a_long, _milliseconds_to_nanoseconds
     ),
-    "user_id": EcsField("user.id", str),
+    "user_id": EcsField("user.id", (str,)),
 }
 # Django's request records (``django.request``, ``django.server``,
 # ``django.security.*``) carry the response's status code.
 DJANGO_FIELDS: Mapping[str, EcsField] = {
-    "status_code": EcsField("http.response.status_code", int),
+    "status_code": EcsField("http.response.status_code", (int,)),
 }
 _NO_FIELDS: Mapping[str, EcsField] = {}
 # ``record_fields`` by logger name, filled as records arrive (logging keeps every
@@ -163,16 +162,12 @@ def place_extras(
         own = _FIELDS_OF_LOGGER.setdefault(logger, record_fields(logger))
     for key, value in items:
         field = own.get(key)
-        if (
-            field is not None
-            and isinstance(value, field.types)
-            and not isinstance(value, bool)
-            and (field.check is None or field.check(value))
-        ):
-            log_data[field.name] = (
-                value if field.convert is None else field.convert(value)
-            )
-        elif key == LABELS and isinstance(value, Mapping):
+        if field is not None:
+            name, types, check, convert = field
+            if type(value) in types and (check is None or check(value)):
+                log_data[name] = value if convert is None else convert(value)
+                continue
+        if key == LABELS and isinstance(value, Mapping):
             log_data[LABELS] = labels(value)
         else:
-            log_data[f"{CUSTOM_NAMESPACE}.{key}"] = value
+            log_data[_CUSTOM_PREFIX + key] = value

@@ -42,9 +42,12 @@ def under_own_names(
         items: The record's ``extra`` fields and the fields of a dict message.
     """
     del logger
+    occasional = _OCCASIONAL_FIELDS
     for key, value in items:
-        own = key in log_data or key in _OCCASIONAL_FIELDS
-        log_data[f"{COLLIDING_EXTRA_PREFIX}{key}" if own else key] = value
+        if key in log_data or key in occasional:
+            log_data[COLLIDING_EXTRA_PREFIX + key] = value
+        else:
+            log_data[key] = value
 
 
 @dataclass(frozen=True)
