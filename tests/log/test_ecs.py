@@ -166,6 +166,13 @@ class TestLabels:
     def test_values_are_keywords(self, value: object, expected: str) -> None:
         assert label_value(value) == expected
 
+    def test_values_json_cannot_hold_are_their_text(self) -> None:
+        loop: list[object] = []
+        loop.append(loop)
+
+        assert label_value(loop) == "[[...]]"
+        assert label_value({(1, 2): "pair"}) == "{(1, 2): 'pair'}"
+
     def test_labels_of_a_record(self, render: Any) -> None:
         labels = {"tenant.id": "acme", "a*b": 1, "plan": None, "ok": True}
 
@@ -223,6 +230,12 @@ class TestCallersFields:
         ]
         assert line["ecs.version"] == ECS_VERSION
         assert line["service.version"] == "1.4.2"
+
+    def test_dict_message_keys_that_are_not_strings(self, render: Any) -> None:
+        _, line = render(make_record({1: "one", "status": "ok"}))
+
+        assert line[f"{CUSTOM_NAMESPACE}.1"] == "one"
+        assert line[f"{CUSTOM_NAMESPACE}.status"] == "ok"
 
     def test_static_fields_of_your_own_keep_their_names(self, render: Any) -> None:
         _, line = render(make_record(), **{"cloud.region": "eu-west-1"})

@@ -22,6 +22,8 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pythonjsonlogger.defaults import unknown_default
+
 from django_strict_core.log.config import ACCESS_LOGGER
 
 if TYPE_CHECKING:
@@ -113,7 +115,7 @@ def label_key(key: object) -> str:
     Returns:
         The key as text, with ``.``, ``*`` and ``\\`` replaced by ``_``.
     """
-    return str(key).translate(_LABEL_KEY)
+    return unknown_default(key).translate(_LABEL_KEY)
 
 
 def label_value(value: object) -> str:
@@ -128,7 +130,12 @@ def label_value(value: object) -> str:
     """
     if isinstance(value, str):
         return value
-    return json.dumps(value, default=str, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return json.dumps(
+            value, default=unknown_default, ensure_ascii=False, separators=(",", ":")
+        )
+    except (TypeError, ValueError, RecursionError):  # circular, or keys JSON refuses
+        return unknown_default(value)
 
 
 def labels(value: Mapping[Any, Any]) -> dict[str, str]:
@@ -170,4 +177,4 @@ def place_extras(
         if key == LABELS and isinstance(value, Mapping):
             log_data[LABELS] = labels(value)
         else:
-            log_data[_CUSTOM_PREFIX + key] = value
+            log_data[f"{_CUSTOM_PREFIX}{key}"] = value

@@ -45,7 +45,7 @@ def under_own_names(
     occasional = _OCCASIONAL_FIELDS
     for key, value in items:
         if key in log_data or key in occasional:
-            log_data[COLLIDING_EXTRA_PREFIX + key] = value
+            log_data[f"{COLLIDING_EXTRA_PREFIX}{key}"] = value
         else:
             log_data[key] = value
 
