@@ -5,8 +5,6 @@ from __future__ import annotations
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
-from django_strict_core.log.fields import FIELD_SETS
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -17,6 +15,8 @@ _FILTERS = "django_strict_core.log.filters"
 CONSOLE_FORMAT = "%(asctime)s %(levelname)-8s %(name)s [%(request_id)s] %(message)s"
 ACCESS_LOGGER = "django_strict_core.access"
 LOG_FORMATS = ("json", "console")
+# The field sets of ``django_strict_core.log.fields.FIELD_SETS``, by name.
+LOG_FIELDS = ("standard", "ecs")
 
 # Loggers whose records reach the root handler and nothing else. A level is only set
 # where one is given: gunicorn keeps its ``--log-level``, uvicorn its own default.
@@ -98,7 +98,7 @@ def build_logging(  # noqa: PLR0913 - every argument is an independent option
     """
     if log_format not in LOG_FORMATS:
         raise ValueError(f"unknown log format {log_format!r}; expected json or console")
-    if fields not in FIELD_SETS:
+    if fields not in LOG_FIELDS:
         raise ValueError(f"unknown log fields {fields!r}; expected standard or ecs")
     json_output = log_format == "json"
     formatter: dict[str, Any] = (

@@ -1,10 +1,11 @@
 """JSON formatters: python-json-logger's, writing this package's field set.
 
-Every record becomes one JSON object on one line: newlines and quotes inside values
-are escaped by the encoder, objects JSON cannot represent are written as their
-``str()``, and a record whose fields still cannot be encoded (circular structures,
-non-finite floats, integers too large for orjson) is written again with those
-values as strings instead of being lost.
+Every record becomes one JSON object on one line: newlines, quotes and every other
+character that a line-splitting tool may take for a line or record separator are
+escaped, objects JSON cannot represent are written as their ``str()``, and a record
+whose fields still cannot be encoded (circular structures, non-finite floats,
+integers too large for orjson, lone surrogates) is written again with those values
+as strings instead of being lost.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django_strict_core.log.fields import FIELD_SETS
 
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
     from pythonjsonlogger.core import LogData
 
@@ -45,15 +46,22 @@ _INT64_MIN = -(2**63)
 _UINT64_END = 2**64
 
 
+def _text(value: str) -> str:
+    """Return ``value`` with lone surrogates, which UTF-8 cannot hold, escaped."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _plain(value: Any) -> Any:
     """Return ``value`` if every JSON encoder accepts it, else its string form."""
-    if value is None or isinstance(value, (str, bool)):
+    if isinstance(value, str):
+        return _text(value)
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         return value if _INT64_MIN <= value < _UINT64_END else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    return unknown_default(value)
+    return _text(unknown_default(value))
 
 
 def _message(record: logging.LogRecord) -> str:
@@ -68,8 +76,9 @@ class StrictFieldsMixin(BaseJsonFormatter):
     """Build each line from a :class:`~django_strict_core.log.fields.FieldSet`.
 
     The line holds, in order: timestamp (ISO-8601, UTC, microseconds), level,
-    logger, message, request id, the static fields, the exception and stack as
-    strings when present, and the record's extra fields.
+    logger and message (message before logger for ECS), request id, the static
+    fields, the exception and stack as strings when present, and the record's
+    other fields, placed by the field set.
     """
 
     def __init__(
@@ -100,16 +109,19 @@ class StrictFieldsMixin(BaseJsonFormatter):
                 f"unknown log field set {fields!r}; expected one of {known}"
             ) from None
         self.field_set = field_set
-        self._names = dict(field_set.names)
-        self._converters = dict(field_set.converters)
-        self._keys = tuple(
-            field_set.name(key)
+        name = field_set.name
+        self._core = tuple(
+            name(key)
             for key in ("timestamp", "level", "logger", "message", "request_id")
         )
-        self._static = {
-            **{field_set.name(k): v for k, v in (static_fields or {}).items()},
-            **field_set.static,
-        }
+        self._error = tuple(
+            name(key) for key in ("exception", "stack", "error_type", "error_message")
+        )
+        self._message_first = field_set.message_first
+        self._exception_details = field_set.exception_details
+        self._utc_suffix = field_set.utc_suffix
+        self._place_extras = field_set.place_extras
+        self._static = field_set.static_fields(static_fields)
         self._second: tuple[int, str] = (-1, "")
 
     def format(self, record: logging.LogRecord) -> str:
@@ -123,20 +135,13 @@ class StrictFieldsMixin(BaseJsonFormatter):
         """
         message_dict: dict[str, Any] = {}
         if isinstance(record.msg, dict):
-            message_dict = record.msg.copy()
+            message_dict = record.msg
             record.message = ""
         else:
             record.message = _message(record)
         if record.exc_info and not record.exc_text:
             text = self.formatException(record.exc_info)
             record.exc_text = text if isinstance(text, str) else "\n".join(text)
-        if record.exc_text:
-            message_dict.setdefault("exc_info", record.exc_text)
-        if record.stack_info:
-            stack = self.formatStack(record.stack_info)
-            message_dict.setdefault(
-                "stack_info", stack if isinstance(stack, str) else "\n".join(stack)
-            )
         log_data: LogData = {}
         self.add_fields(log_data, record, message_dict)
         return self.serialize_log_record(self.process_log_record(log_data))
@@ -152,30 +157,34 @@ class StrictFieldsMixin(BaseJsonFormatter):
         Args:
             log_data: The dict that will be serialized.
             record: The record being formatted.
-            message_dict: Fields of a dict message, plus the exception and stack.
+            message_dict: The fields of a dict message (empty otherwise).
         """
-        timestamp, level, logger, message, request_id = self._keys
+        timestamp, level, logger, message, request_id = self._core
         log_data[timestamp] = self._timestamp(record.created)
         log_data[level] = record.levelname
-        log_data[logger] = record.name
-        log_data[message] = record.message
-        log_data[request_id] = record.__dict__.get("request_id")
+        if self._message_first:
+            log_data[message] = record.message
+            log_data[logger] = record.name
+        else:
+            log_data[logger] = record.name
+            log_data[message] = record.message
+        the_id = record.__dict__.get("request_id")
+        log_data[request_id] = (
+            the_id if the_id is None or isinstance(the_id, str) else str(the_id)
+        )
         log_data.update(self._static)
-        if self.field_set.exception_details and record.exc_info:
-            error = record.exc_info[1]
-            if error is not None:
-                log_data[self._names["exc_type"]] = type(error).__qualname__
-                log_data[self._names["exc_message"]] = unknown_default(error)
-        if message_dict:
-            self._merge(log_data, message_dict.items())
+        if record.exc_info or record.exc_text or record.stack_info:
+            self._add_error(log_data, record)
         extra = record.__dict__.keys() - _NOT_EXTRA
-        if extra:
-            names = self._names
-            converters = self._converters
-            for key, value in record.__dict__.items():
-                if key in extra and not key.startswith("_"):
-                    convert = converters.get(key)
-                    log_data[names.get(key, key)] = convert(value) if convert else value
+        if message_dict or extra:
+            items = [
+                (key, value)
+                for key, value in record.__dict__.items()
+                if key in extra and not key.startswith("_")
+            ]
+            if message_dict:
+                items[:0] = message_dict.items()
+            self._place_extras(log_data, record.name, items)
 
     def serialize_log_record(self, log_data: LogData) -> str:
         """Serialize, writing unencodable values as strings rather than failing.
@@ -189,14 +198,24 @@ class StrictFieldsMixin(BaseJsonFormatter):
         try:
             return super().serialize_log_record(log_data)
         except _SERIALIZATION_ERRORS:
-            plain = {key: _plain(value) for key, value in log_data.items()}
+            plain = {_text(str(key)): _plain(value) for key, value in log_data.items()}
             return super().serialize_log_record(plain)
 
-    def _merge(self, log_data: LogData, items: Iterable[tuple[str, Any]]) -> None:
-        """Copy fields into ``log_data`` under their output names."""
-        for key, value in items:
-            convert = self._converters.get(key)
-            log_data[self._names.get(key, key)] = convert(value) if convert else value
+    def _add_error(self, log_data: LogData, record: logging.LogRecord) -> None:
+        """Write the exception's type, message and traceback, and the stack."""
+        exception, stack, error_type, error_message = self._error
+        if self._exception_details and record.exc_info:
+            error = record.exc_info[1]
+            if error is not None:
+                log_data[error_type] = type(error).__qualname__
+                log_data[error_message] = unknown_default(error)
+        if record.exc_text:
+            log_data[exception] = record.exc_text
+        if record.stack_info:
+            text = self.formatStack(record.stack_info)
+            text = text if isinstance(text, str) else "\n".join(text)
+            before = log_data.get(stack) if stack == exception else None
+            log_data[stack] = text if before is None else f"{before}\n{text}"
 
     def _timestamp(self, created: float) -> str:
         """Return ``created`` as ISO-8601 UTC with microseconds.
@@ -212,7 +231,7 @@ class StrictFieldsMixin(BaseJsonFormatter):
         if cached[0] != second:
             cached = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
             self._second = cached
-        return f"{cached[1]}.{micro:06d}+00:00"
+        return f"{cached[1]}.{micro:06d}{self._utc_suffix}"
 
 
 class JsonFormatter(StrictFieldsMixin, LibraryJsonFormatter):
