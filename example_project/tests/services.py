@@ -25,6 +25,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 # Seconds to wait for a service at its default address. libpq's minimum is 2.
 PROBE_TIMEOUT = 2
+SYSTEM_PROGRAMS = "/usr/sbin:/sbin"
 
 
 class UnavailableError(RuntimeError):
@@ -100,6 +101,14 @@ def find_service(variable: str, environ: Mapping[str, str]) -> tuple[str, str]:
     return default, ""
 
 
+def program(name: str) -> str | None:
+    """Return the path of ``nginx`` or ``openssl``, or ``None``.
+
+    Debian installs nginx in ``/usr/sbin``, which a user's ``PATH`` often lacks.
+    """
+    return shutil.which(name) or shutil.which(name, path=SYSTEM_PROGRAMS)
+
+
 def find_backends(environ: Mapping[str, str] = os.environ) -> Backends:
     """Find PostgreSQL and Redis, and check that nginx and openssl are installed.
 
@@ -118,7 +127,7 @@ def find_backends(environ: Mapping[str, str] = os.environ) -> Backends:
         f"PostgreSQL is not available: {database_problem}" if database_problem else "",
         f"Redis is not available: {redis_problem}" if redis_problem else "",
         ""
-        if shutil.which("nginx") and shutil.which("openssl")
+        if program("nginx") and program("openssl")
         else "nginx and openssl are not both installed (apt-get install nginx openssl)",
     ]
     if missing := [problem for problem in problems if problem]:

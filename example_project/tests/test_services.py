@@ -14,6 +14,7 @@ from tests.services import (
     UnavailableError,
     find_backends,
     find_service,
+    program,
 )
 
 if TYPE_CHECKING:
@@ -105,3 +106,17 @@ def test_the_reliability_suite_fails_without_them_when_they_are_required(
     monkeypatch.setattr("tests.reliability.__main__.REQUIRE_SERVICES", True)
     assert main(["--quick", "--report", str(tmp_path / "report.md")]) == 1
     assert capsys.readouterr().err.endswith("(STRICT_CORE_REQUIRE_SERVICES=1)\n")
+
+
+def test_programs_are_found_in_the_system_directories_outside_the_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    system = tmp_path / "sbin"
+    system.mkdir()
+    nginx = system / "nginx"
+    nginx.write_text("#!/bin/sh\n")
+    nginx.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr("tests.services.SYSTEM_PROGRAMS", str(system))
+    assert program("nginx") == str(nginx)
+    assert program("openssl") is None

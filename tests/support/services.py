@@ -16,8 +16,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pytest
-
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -176,6 +174,10 @@ SERVICES = find_services()
 
 def service_url(variable: str) -> str:
     """Return the service's URL, or skip (fail when services are required) without it."""
+    # Imported here: tests.settings imports this module in the lint environment too,
+    # where mypy's Django plugin runs without pytest.
+    import pytest  # noqa: PLC0415
+
     service = SERVICES[variable]
     if service.url:
         return service.url
