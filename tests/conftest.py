@@ -13,12 +13,7 @@ from django.conf import settings
 
 from django_strict_core.log import build_logging
 from tests.support.logs import LogCapture
-from tests.support.services import (
-    REQUIRE_SERVICES,
-    SERVICES,
-    SETTINGS_PREFIXES,
-    service_url,
-)
+from tests.support.services import REQUIRE_SERVICES, SERVICES, SETTINGS_PREFIXES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -66,16 +61,27 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
 
 
+def _service_url(variable: str) -> str:
+    """Return the service's URL, or skip without it.
+
+    When services are required, a run without them has already stopped at start-up.
+    """
+    service = SERVICES[variable]
+    if not service.url:
+        pytest.skip(service.skip_reason)
+    return service.url
+
+
 @pytest.fixture
 def postgres_url() -> str:
     """The real PostgreSQL server's URL."""
-    return service_url("DATABASE_URL")
+    return _service_url("DATABASE_URL")
 
 
 @pytest.fixture
 def redis_url() -> str:
     """The real Redis server's URL."""
-    return service_url("REDIS_URL")
+    return _service_url("REDIS_URL")
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@
 default local address is tried once, with a short timeout, and used when it answers;
 when nothing answers there, the tests that need the service are skipped, and the end
 of the run says how many and why. ``STRICT_CORE_REQUIRE_SERVICES=1`` turns the skips
-into a failure at start-up.
+into a failure at start-up (tests/conftest.py). The test settings import this module,
+also in the lint environment, so it does without pytest.
 
 ``STRICT_CORE_TEST_DEFAULT_DATABASE_URL`` and ``STRICT_CORE_TEST_DEFAULT_REDIS_URL``
 replace the default addresses, e.g. with closed ports to see a run without services.
@@ -68,10 +69,8 @@ class Service:
 
 def probe_postgres(url: str) -> str:
     """Connect to PostgreSQL once; return the error, or an empty string."""
-    try:
-        import psycopg  # noqa: PLC0415 (only the runs that probe need the driver)
-    except ImportError:
-        return "psycopg is not installed"
+    import psycopg  # noqa: PLC0415 (only the runs that probe need the driver)
+
     try:
         psycopg.connect(url, connect_timeout=PROBE_TIMEOUT).close()
     except psycopg.Error as exc:
@@ -170,17 +169,3 @@ def find_services(
 
 # Found once at start-up: ``clean_environ`` removes the variables from os.environ.
 SERVICES = find_services()
-
-
-def service_url(variable: str) -> str:
-    """Return the service's URL, or skip (fail when services are required) without it."""
-    # Imported here: tests.settings imports this module in the lint environment too,
-    # where mypy's Django plugin runs without pytest.
-    import pytest  # noqa: PLC0415
-
-    service = SERVICES[variable]
-    if service.url:
-        return service.url
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{service.skip_reason} (STRICT_CORE_REQUIRE_SERVICES=1)")
-    pytest.skip(service.skip_reason)

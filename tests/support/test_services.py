@@ -7,16 +7,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support import services
 from tests.support.faults import FaultProxy, closed_port
 from tests.support.services import find, find_services
-
-if TYPE_CHECKING:
-    from tests.support.services import Service
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES = ("PostgreSQL", "DATABASE_URL", ("postgres://", "postgresql://"))
@@ -114,29 +109,6 @@ def test_outside_pytest_the_default_addresses_are_not_tried() -> None:
     assert found["REDIS_URL"].source == (
         "REDIS_URL is unset and the default address was not tried"
     )
-
-
-class TestServiceUrl:
-    @pytest.fixture
-    def unavailable(self, monkeypatch: pytest.MonkeyPatch) -> Service:
-        service = find(*REDIS, closed_redis(), {})
-        monkeypatch.setitem(services.SERVICES, "REDIS_URL", service)
-        return service
-
-    def test_skips_with_the_reason_when_the_service_is_unavailable(
-        self, unavailable: Service
-    ) -> None:
-        with pytest.raises(pytest.skip.Exception, match=re.escape(unavailable.source)):
-            services.service_url("REDIS_URL")
-
-    def test_fails_instead_when_services_are_required(
-        self, unavailable: Service, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        monkeypatch.setattr(services, "REQUIRE_SERVICES", True)
-        with pytest.raises(
-            pytest.fail.Exception, match=r"\(STRICT_CORE_REQUIRE_SERVICES=1\)$"
-        ):
-            services.service_url("REDIS_URL")
 
 
 def run_suite_without_services(
