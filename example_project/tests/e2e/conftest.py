@@ -24,7 +24,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     except UnavailableError as exc:
         reason = f"end-to-end tests need the whole stack: {exc}"
         if REQUIRE_SERVICES:
-            pytest.fail(f"{reason} (STRICT_CORE_REQUIRE_SERVICES=1)")
+            pytest.fail(f"{reason} (STRICT_CORE_REQUIRE_SERVICES=1)", pytrace=False)
         pytest.skip(reason)
     with scratch_database(backends.database_url) as url:
         running = Stack(
