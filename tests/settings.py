@@ -6,10 +6,20 @@ from pathlib import Path
 
 from django_strict_core.conf import StrictSettings, build_settings
 from tests.projects.common import AUTH_USER_MODEL, INSTALLED_APPS, TEMPLATES
+from tests.support.services import SERVICES
 
 BASE_DIR = Path(__file__).resolve().parent
 
-SETTINGS = StrictSettings(env="test")
+# PostgreSQL and Redis found at their default addresses serve as if DATABASE_URL and
+# REDIS_URL named them.
+SETTINGS = StrictSettings(
+    env="test",
+    **{
+        variable.lower(): service.url
+        for variable, service in SERVICES.items()
+        if service.at_default
+    },
+)
 _built = build_settings(SETTINGS, base_dir=BASE_DIR)
 
 # Several checkouts and tox environments may share one PostgreSQL and Redis; each run

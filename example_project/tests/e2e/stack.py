@@ -13,7 +13,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import ssl
 import subprocess
@@ -28,6 +27,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+
+from tests.services import program
 
 if TYPE_CHECKING:
     import email.message
@@ -277,7 +278,7 @@ class Stack:
         Raises:
             StackError: When nginx or openssl is missing or nginx does not start.
         """
-        nginx, openssl = shutil.which("nginx"), shutil.which("openssl")
+        nginx, openssl = program("nginx"), program("openssl")
         if not nginx or not openssl:
             raise StackError(
                 "nginx and openssl are required (apt-get install nginx openssl)"

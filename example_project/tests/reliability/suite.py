@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -36,6 +34,7 @@ from tests.reliability.fuzz import run_schemathesis
 from tests.reliability.load import Endpoint, Load
 from tests.reliability.proxy import ProxyProcess
 from tests.reliability.throttle import ThrottleResult, burst, check_429
+from tests.services import find_backends
 
 if TYPE_CHECKING:
     from tests.reliability.badinput import Outcome
@@ -422,16 +421,10 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         The result, for the report.
 
     Raises:
-        StackError: When the services, nginx or openssl are missing.
+        UnavailableError: When the services, nginx or openssl are missing.
     """
-    database_url = os.environ.get("DATABASE_URL", "")
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
-        raise StackError("set DATABASE_URL (PostgreSQL) and REDIS_URL")
-    if not shutil.which("nginx") or not shutil.which("openssl"):
-        raise StackError(
-            "nginx and openssl are required (apt-get install nginx openssl)"
-        )
+    backends = find_backends()
+    database_url, redis_url = backends.database_url, backends.redis_url
     result = SuiteResult(options, started_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
     with contextlib.ExitStack() as cleanup:
         directory = workdir or Path(
