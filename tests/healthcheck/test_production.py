@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.faults import closed_port
+from django_strict_core.testing import closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -10,8 +10,8 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from django_strict_core.testing import closed_port
 from tests.healthcheck.conftest import get, get_sync
-from tests.support.faults import closed_port
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
