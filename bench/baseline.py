@@ -34,6 +34,7 @@ import itertools
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -49,6 +50,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import psycopg
 import redis
+from profile_breakdown import breakdown, table
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -278,6 +280,95 @@ def measure(server: Server, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def profile(server: Server, args: argparse.Namespace, directory: Path) -> None:
+    """Record one slice of each stack with py-spy; print where the time goes."""
+    py_spy = shutil.which("py-spy")
+    if py_spy is None:
+        raise RuntimeError("py-spy is not installed (uv sync --group bench)")
+    rate, seconds = 500, args.duration * 4
+    samples, requests = {}, {}
+    for stack in STACKS:
+        output = directory / f"{stack}.txt"
+        recorder = subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(server.process.pid),
+                "--duration",
+                str(round(seconds)),
+                "--rate",
+                str(rate),
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--gil",  # the thread running Python code: CPU, not waiting
+                "--output",
+                str(output),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)  # py-spy attaches
+        requests[stack] = asyncio.run(
+            load(server.url(stack), seconds, args.concurrency, args.users)
+        )
+        if recorder.wait(timeout=60) != 0:
+            raise RuntimeError("py-spy failed (it needs ptrace rights over the server)")
+        samples[stack] = breakdown(output)
+    out(
+        f"\nprofile: py-spy at {rate} Hz, the thread holding the GIL, over one "
+        f"{seconds:g} s slice per stack; Python time per request, charged to the "
+        "innermost known component:"
+    )
+    for line in table(samples, requests, rate):
+        out(line)
+
+
+def components(env: dict[str, str], users: int) -> dict[str, tuple[float, float]]:
+    """Run baseline_site.components; return each part's CPU per request, ours and theirs."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "BENCH_"))
+    }
+    finished = subprocess.run(
+        [sys.executable, "-m", "baseline_site.components", str(users)],
+        cwd=BENCH,
+        env={**clean, "PYTHONPATH": str(BENCH), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"baseline_site.components failed:\n{finished.stderr}")
+    parts = {}
+    for line in finished.stderr.splitlines():
+        if line.startswith("component "):
+            name, ours, theirs = line.removeprefix("component ").split("|")
+            parts[name] = (float(ours), float(theirs))
+    return parts
+
+
+def report_components(parts: dict[str, tuple[float, float]], ours_cpu: float) -> None:
+    """Print the parts in which the stacks differ, and what they add up to."""
+    out(
+        "\nwhere the stacks differ, timed in-process (CPU per request, best of 5 "
+        "interleaved rounds):"
+    )
+    out(f"  {'part':32} {'ours':>9} {'theirs':>9} {'ours - theirs':>14}")
+    total = 0.0
+    for name, (ours, theirs) in parts.items():
+        total += ours - theirs
+        out(f"  {name:32} {ours:7.1f}us {theirs:7.1f}us {ours - theirs:+12.1f}us")
+    out(
+        f"  {'sum':32} {'':>9} {'':>9} {total:+12.1f}us = {total / ours_cpu:+.1%} of "
+        f"ours' {ours_cpu:.0f} us of server CPU per request"
+    )
+
+
 def report(result: dict[str, Any], access: dict[str, int]) -> None:
     """Print the medians and the ratios."""
     out("\nmedian of the slices, and the server's CPU time per request:")
@@ -310,6 +401,11 @@ def main() -> None:
         "--pool",
         action="store_true",
         help="psycopg's connection pool in both stacks (default: a connection per request)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the rounds, profile one slice of each stack with py-spy",
     )
     parser.add_argument(
         "--database-url",
@@ -350,10 +446,14 @@ def main() -> None:
             server.wait_until_listening()
             check_answers(server)
             result = measure(server, args)
+            if args.profile:
+                profile(server, args, Path(directory))
         finally:
             server.stop()
         access = server.access_records()
+        parts = components(env, args.users)
     report(result, access)
+    report_components(parts, result["cpu_us"]["ours"])
 
 
 if __name__ == "__main__":
