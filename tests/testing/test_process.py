@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import runpy
+import sys
 
 import pytest
 
@@ -94,3 +96,21 @@ class TestCommandLine:
         main(["v6=[::1]:6379"], stdin=io.StringIO(), stdout=out)
 
         assert out.getvalue().startswith("ready v6 ")
+
+
+def test_python_m_runs_the_command_line(
+    echo: tuple[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    host, port = echo
+    monkeypatch.setattr(
+        sys, "argv", ["django_strict_core.testing", f"echo={host}:{port}"]
+    )
+    monkeypatch.setattr(sys, "stdin", io.StringIO("echo refuse\n"))
+
+    with pytest.raises(SystemExit) as exited:
+        runpy.run_module("django_strict_core.testing", run_name="__main__")
+
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["ok echo refuse"]
