@@ -14,11 +14,13 @@ Rounds interleave the two (ours, theirs, theirs, ours) on keep-alive connections
 so that other work on the machine hits both alike; each request authenticates as
 the next of ``--users`` users, at the baseline's default rates (1 000 requests an
 hour per user), so nothing is throttled. The figures: requests per second and the
-server's CPU time per request of each stack, and their ratios.
+server's CPU time per request of each stack, and their ratios; then the parts of a
+request in which the stacks differ, timed in-process (bench/baseline_site/
+components.py); with ``--profile``, a py-spy breakdown of one slice of each.
 
 Run from the repository root:
 
-    uv run --group bench python bench/baseline.py [--duration 5] [--rounds 6]
+    uv run --group bench python bench/baseline.py [--pool] [--rounds 10] [--profile]
 
 ``DATABASE_URL`` and ``REDIS_URL`` default to the local services. The benchmark
 works in a scratch database (dropped afterwards) and under a Redis key prefix of
@@ -394,7 +396,7 @@ def report(result: dict[str, Any], access: dict[str, int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds a slice")
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument(

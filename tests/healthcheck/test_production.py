@@ -109,7 +109,7 @@ def serve(postgres_url: str, redis_url: str) -> Iterator[type[Server]]:
             server.stop()
 
 
-def test_a_plain_http_probe_to_the_pod_ip_gets_the_seed_answer(
+def test_a_plain_http_probe_to_the_pod_ip_gets_the_documented_answer(
     serve: type[Server],
 ) -> None:
     server = serve()
