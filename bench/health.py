@@ -45,7 +45,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.faults import FaultProxy, wait_until  # noqa: E402
+from django_strict_core.testing import FaultProxy  # noqa: E402
+from tests.support.polling import wait_until  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

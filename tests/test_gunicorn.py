@@ -40,7 +40,7 @@ STARTUP_SECONDS = 60
 
 
 class TestSettings:
-    def test_seed_values(self) -> None:
+    def test_documented_values(self) -> None:
         assert config.worker_class == "django_strict_core.gunicorn.UvicornWorker"
         assert (config.timeout, config.graceful_timeout, config.keepalive) == (
             120,

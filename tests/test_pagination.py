@@ -269,7 +269,7 @@ class TestClassAttributes:
 
 
 class TestErrorEnvelope:
-    """Bodies come from the package's exception handler (DESIGN §4)."""
+    """Bodies come from the package's exception handler (docs/errors.md)."""
 
     def test_invalid_page_size_is_a_validation_error_on_page_size(
         self, client: APIClient

@@ -1,7 +1,7 @@
-"""Gunicorn configuration: the library's ASGI settings (seed section 7.3).
+"""Gunicorn configuration: the library's ASGI serving rules (docs/rules.md).
 
 Uvicorn workers (``2 * CPUs + 1``, or ``WEB_CONCURRENCY``), ``0.0.0.0:$PORT``, the
-seed's timeouts and request limits, and gunicorn's and uvicorn's logs as the same JSON
+baseline's timeouts and request limits, and gunicorn's and uvicorn's logs as the same JSON
 lines as the application's. The access log is the application's own (one JSON record
 per request with its X-Request-ID), so gunicorn's is off.
 

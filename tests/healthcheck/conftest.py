@@ -16,7 +16,7 @@ from django.db import connections
 from django.test import Client
 
 from django_strict_core.healthcheck.runner import health_runner
-from tests.support.faults import FaultProxy
+from django_strict_core.testing import FaultProxy
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -1,6 +1,6 @@
 """Real faults against the real PostgreSQL and Redis: refused, hung, stopped, back.
 
-Every fault is made on loopback with :class:`~tests.support.faults.FaultProxy`:
+Every fault is made on loopback with :class:`~django_strict_core.testing.FaultProxy`:
 a closed port, a listener that accepts and never answers, and a proxy in front of
 the real server that is stopped and started (or hung and resumed). The shared
 servers themselves are never touched.
@@ -22,6 +22,7 @@ from django.test import override_settings
 
 from django_strict_core.healthcheck import calls
 from django_strict_core.healthcheck.runner import health_runner
+from django_strict_core.testing import closed_port
 from tests.healthcheck.conftest import (
     asgi_get,
     get,
@@ -29,13 +30,13 @@ from tests.healthcheck.conftest import (
     proxy_to,
     redis_cache,
 )
-from tests.support.faults import closed_port, wait_until
+from tests.support.polling import wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from django_strict_core.testing import FaultProxy
     from tests.healthcheck.conftest import Answer
-    from tests.support.faults import FaultProxy
 
 # A fault must be answered within the deadline; this covers scheduling on a busy
 # two-core machine, and stays under Kubernetes' 1 s default probe timeout.

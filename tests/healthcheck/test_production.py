@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.faults import closed_port
+from django_strict_core.testing import closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -109,7 +109,7 @@ def serve(postgres_url: str, redis_url: str) -> Iterator[type[Server]]:
             server.stop()
 
 
-def test_a_plain_http_probe_to_the_pod_ip_gets_the_seed_answer(
+def test_a_plain_http_probe_to_the_pod_ip_gets_the_documented_answer(
     serve: type[Server],
 ) -> None:
     server = serve()

@@ -34,7 +34,7 @@ def one(key: str) -> Any:
 
 
 class TestBuiltinChecks:
-    def test_the_default_aliases_keep_the_seed_keys(self) -> None:
+    def test_the_default_aliases_keep_the_db_and_cache_keys(self) -> None:
         assert keys()[:2] == ["db", "cache"]
         assert one("db").check == Database("default")
         assert one("cache").check == Cache("default")

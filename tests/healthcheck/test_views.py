@@ -1,4 +1,4 @@
-"""The probe endpoints: seed JSON, methods, headers, and what each route touches."""
+"""The probe endpoints: documented JSON, methods, headers, what each route touches."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import connections
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from django_strict_core.testing import closed_port
 from tests.healthcheck.conftest import get, get_sync
-from tests.support.faults import closed_port
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -26,7 +26,7 @@ def body(response: HttpResponse) -> dict[str, str]:
 @pytest.mark.django_db
 class TestReadiness:
     @pytest.mark.parametrize("path", ["/api/health/", "/api/health/ready/"])
-    def test_healthy_answer_is_exactly_the_seed_json(
+    def test_healthy_answer_is_exactly_the_documented_json(
         self, path: str, postgres_url: str, redis_url: str
     ) -> None:
         response = get(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.faults import FaultProxy, closed_port
+from django_strict_core.testing import FaultProxy, closed_port
 from tests.support.services import find, find_services
 
 ROOT = Path(__file__).resolve().parents[2]

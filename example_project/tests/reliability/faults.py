@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 if TYPE_CHECKING:
-    from tests.reliability.proxy import Mode, ProxyProcess
+    from django_strict_core.testing import Mode, ProxyProcess
 
 FAULTS: tuple[tuple[str, Mode], ...] = (
     ("redis", "hang"),
@@ -161,7 +161,7 @@ async def run_fault(  # noqa: PLR0913 - every argument is an independent knob
     while time.monotonic() - result.started < hold:
         result.probes.append(await probe(session, url, result.started))
         await asyncio.sleep(interval)
-    await loop.run_in_executor(None, proxies.set_mode, backend, "pass")
+    await loop.run_in_executor(None, proxies.set_mode, backend, "forward")
     result.lifted = time.monotonic()
     # Every worker keeps its own view of the backends (and may still be finishing a
     # call that began during the fault), so one 200 proves only one worker healthy:

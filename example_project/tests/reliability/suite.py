@@ -26,13 +26,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import redis
+from django_strict_core.testing import ProxyProcess
 
-from tests.e2e.stack import PROJECT_DIR, Stack, StackError, request, scratch_database
+from tests.e2e.stack import Stack, StackError, request, scratch_database
 from tests.reliability.badinput import run_tour, server_errors_logged
 from tests.reliability.faults import FAULTS, run_fault, wait_healthy
 from tests.reliability.fuzz import run_schemathesis
 from tests.reliability.load import Endpoint, Load
-from tests.reliability.proxy import ProxyProcess
 from tests.reliability.throttle import ThrottleResult, burst, check_429
 from tests.services import find_backends
 
@@ -67,7 +67,6 @@ class Options:
         throttle_limit: The anonymous budget of the throttle phase.
         fuzz_examples: Schemathesis test cases per operation and phase.
         fuzz_seconds: Schemathesis' time budget.
-        seed: Schemathesis' seed.
         workers: gunicorn workers.
     """
 
@@ -81,7 +80,6 @@ class Options:
     throttle_limit: int = 50
     fuzz_examples: int = 50
     fuzz_seconds: int = 180
-    seed: int = 8
     workers: int = 2
 
     @property
@@ -171,7 +169,7 @@ def _address(url: str, default_port: int) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or default_port
 
 
-def seed(stack: Stack) -> str:
+def author_with_articles(stack: Stack) -> str:
     """Register a user, get its token and publish the articles the load lists.
 
     Args:
@@ -436,8 +434,7 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
             {
                 "postgres": _address(database_url, 5432),
                 "redis": _address(redis_url, 6379),
-            },
-            cwd=str(PROJECT_DIR),
+            }
         )
         cleanup.callback(proxies.close)
         stack = Stack(
@@ -453,7 +450,7 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         cleanup.callback(lambda: _delete_keys(redis_url, stack.key_prefix))
         cleanup.callback(stack.stop)
         stack.start(directory)
-        token = seed(stack)
+        token = author_with_articles(stack)
         result.rss_start = stack.worker_rss()
         await load_and_faults(stack, proxies, token, result)
         result.rss_end = stack.worker_rss()
@@ -462,7 +459,6 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
             token=token,
             max_examples=options.fuzz_examples,
             max_seconds=options.fuzz_seconds,
-            seed=options.seed,
             workdir=directory / "schemathesis",
         )
         lines_before = len(stack.log_records())

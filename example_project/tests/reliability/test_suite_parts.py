@@ -1,107 +1,16 @@
-"""The reliability suite's own parts: the fault proxy, the figures, the verdicts."""
+"""The reliability suite's own parts: the figures and the verdicts.
+
+The fault proxies are django_strict_core.testing's, tested with the library.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections import Counter
 
-import pytest
-
 from tests.reliability.badinput import _envelope_code, server_errors_logged
 from tests.reliability.load import Sample, percentile, summarize
-from tests.reliability.proxy import FaultProxy, ProxyProcess, refuses_connections
 from tests.reliability.suite import Window, _proxied
-
-ANSWER_WITHIN = 2.0
-HUNG_FOR = 0.3
-
-
-async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    while data := await reader.read(1024):
-        writer.write(data)
-        await writer.drain()
-    writer.close()
-
-
-async def _round_trip(port: int, payload: bytes, timeout: float) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(payload)
-        await writer.drain()
-        return await asyncio.wait_for(reader.readexactly(len(payload)), timeout)
-    finally:
-        writer.close()
-
-
-def test_the_proxy_forwards_hangs_refuses_and_recovers() -> None:
-    async def scenario() -> list[object]:
-        echo = await asyncio.start_server(_echo, "127.0.0.1", 0)
-        proxy = FaultProxy("127.0.0.1", echo.sockets[0].getsockname()[1])
-        await proxy.start()
-        seen: list[object] = [await _round_trip(proxy.port, b"one", ANSWER_WITHIN)]
-        await proxy.set_mode("hang")
-        try:
-            await _round_trip(proxy.port, b"two", HUNG_FOR)
-        except TimeoutError:
-            seen.append("hung")
-        await proxy.set_mode("refuse")
-        seen.append(refuses_connections(proxy.port))
-        await proxy.set_mode("pass")
-        seen.append(await _round_trip(proxy.port, b"three", ANSWER_WITHIN))
-        await proxy.close()
-        echo.close()
-        return seen
-
-    assert asyncio.run(scenario()) == [b"one", "hung", True, b"three"]
-
-
-def test_held_data_flows_when_a_hang_is_lifted() -> None:
-    async def scenario() -> bytes:
-        echo = await asyncio.start_server(_echo, "127.0.0.1", 0)
-        proxy = FaultProxy("127.0.0.1", echo.sockets[0].getsockname()[1])
-        await proxy.start()
-        await proxy.set_mode("hang")
-        pending = asyncio.ensure_future(_round_trip(proxy.port, b"held", 5.0))
-        await asyncio.sleep(HUNG_FOR)
-        assert not pending.done()
-        await proxy.set_mode("pass")
-        answer = await pending
-        await proxy.close()
-        echo.close()
-        return answer
-
-    assert asyncio.run(scenario()) == b"held"
-
-
-def test_the_proxy_process_obeys_its_commands() -> None:
-    async def echo_port() -> tuple[asyncio.Server, int]:
-        server = await asyncio.start_server(_echo, "127.0.0.1", 0)
-        return server, server.sockets[0].getsockname()[1]
-
-    loop = asyncio.new_event_loop()
-    try:
-        server, port = loop.run_until_complete(echo_port())
-        proxies = ProxyProcess({"echo": ("127.0.0.1", port)}, cwd=".")
-        try:
-            proxies.set_mode("echo", "refuse")
-            refused = refuses_connections(proxies.ports["echo"])
-            proxies.set_mode("echo", "pass")
-            answer = loop.run_until_complete(
-                _round_trip(proxies.ports["echo"], b"back", ANSWER_WITHIN)
-            )
-            with pytest.raises(RuntimeError, match="answered"):
-                proxies.set_mode("nowhere", "pass")
-        finally:
-            proxies.close()
-        # Let the echo server see its connections close before the loop does.
-        loop.run_until_complete(asyncio.sleep(0.2))
-        server.close()
-        loop.run_until_complete(server.wait_closed())
-    finally:
-        loop.close()
-
-    assert (refused, answer) == (True, b"back")
 
 
 def test_percentiles_are_nearest_rank() -> None:

@@ -26,7 +26,6 @@ from tests.scaffold.generated.project import (
     find_uv,
     run,
 )
-from tests.support.services import service_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -132,11 +131,11 @@ def project(request: pytest.FixtureRequest) -> Project:
 
 
 @pytest.fixture
-def services() -> dict[str, str]:
+def services(postgres_url: str, redis_url: str) -> dict[str, str]:
     """The machine's PostgreSQL server and Redis, with a key prefix of this test's own."""
     return {
-        "DATABASE_URL": service_url("DATABASE_URL", ("postgres://", "postgresql://")),
-        "REDIS_URL": service_url("REDIS_URL", ("redis://", "rediss://")),
+        "DATABASE_URL": postgres_url,
+        "REDIS_URL": redis_url,
         "DJANGO_CACHE_KEY_PREFIX": f"strict-generated-{secrets.token_hex(4)}",
     }
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_health_check_answers_the_seed_format(api_client: APIClient) -> None:
+def test_health_check_answers_the_documented_format(api_client: APIClient) -> None:
     response = api_client.get("/api/health/")
 
     assert response.status_code == 200

@@ -9,21 +9,12 @@
 3. The middleware's own cost per request, measured in-process where other work on
    the machine disturbs the figure least, as a share of the server's CPU per request.
 
-Run: ``uv run --group bench python bench/logging.py`` (about 100 seconds; ``--quick``
+Run: ``uv run --group bench python bench/logs.py`` (about 100 seconds; ``--quick``
 for a shorter, noisier run; ``--fields ecs`` to measure the ECS field set;
 ``--cpu-time`` to time parts 1 and 3 by CPU time on a busy machine).
 """
 
-# ruff: noqa: E402 - the import path is fixed before anything imports ``logging``
 from __future__ import annotations
-
-import os
-import sys
-
-# This file is named after the standard library module it measures: keep its
-# directory off the import path so that ``import logging`` finds the real one.
-_HERE = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]  # noqa: PTH100
 
 import argparse
 import asyncio
@@ -31,10 +22,13 @@ import contextlib
 import gc
 import logging
 import logging.config
+import os
 import socket
 import statistics
 import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -67,6 +61,8 @@ ACCESS_FIELDS = {
 JSON_FORMATTER = "django_strict_core.log.formatters.JsonFormatter"
 ORJSON_FORMATTER = "django_strict_core.log.orjson_formatter.OrjsonFormatter"
 REQUEST_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+HERE = Path(__file__).resolve().parent
+
 # The library's field set under test (``--fields``); the bare anchors keep theirs.
 FIELDS = {"name": "standard"}
 # The clock of parts 1 and 3 (``--cpu-time``: this process's CPU time, which other
@@ -222,7 +218,7 @@ def middleware_of(variant: str) -> list[str]:
     middleware = VARIANTS[variant]
     if isinstance(middleware, list):
         return middleware
-    built: list[str] = build_settings(StrictSettings(env="test"), base_dir=_HERE)[
+    built: list[str] = build_settings(StrictSettings(env="test"), base_dir=HERE)[
         "MIDDLEWARE"
     ]
     return built if variant.endswith("request-id") else built[1:]
