@@ -22,6 +22,9 @@ from), is rebuilt when that changes, and is removed with ``remove``. Usage::
     python .ci/containers/standins.py remove
 """
 
+# The script runs podman, mmdebstrap, uv and tar with arguments it builds itself.
+# ruff: noqa: S603, S607
+
 from __future__ import annotations
 
 import argparse

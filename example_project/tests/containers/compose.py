@@ -29,12 +29,17 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from tests.containers import podman
-from tests.e2e.stack import Response, free_port, request
+from tests.e2e.stack import free_port, request
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-STANDINS = {"db": "localhost/standin/postgres:debian13", "redis": "localhost/standin/redis:debian13"}
+    from tests.e2e.stack import Response
+
+STANDINS = {
+    "db": "localhost/standin/postgres:debian13",
+    "redis": "localhost/standin/redis:debian13",
+}
 
 
 def environment_file(project: Path, password: str) -> str:
@@ -45,13 +50,14 @@ def environment_file(project: Path, password: str) -> str:
         "WEB_CONCURRENCY": "2",
     }
     lines = []
-    for line in (project / ".env.example").read_text().splitlines():
-        name = line.split("=", 1)[0]
+    for example in (project / ".env.example").read_text().splitlines():
+        name = example.split("=", 1)[0]
         if name in values:
-            line = f"{name}={values.pop(name)}"
+            lines.append(f"{name}={values.pop(name)}")
         elif name == "DATABASE_URL":
-            line = re.sub(r":change-me@", f":{password}@", line)
-        lines.append(line)
+            lines.append(re.sub(r":change-me@", f":{password}@", example))
+        else:
+            lines.append(example)
     lines += [f"{name}={value}" for name, value in values.items()]
     return "\n".join(lines) + "\n"
 
@@ -83,7 +89,8 @@ class Compose:
         self.images = {**STANDINS, "migrate": app, "app": app}
         self.images["nginx"] = f"localhost/strict-containers-test/nginx:{tag}"
         override = "services:\n" + "".join(
-            f"  {service}:\n    image: {image}\n" for service, image in self.images.items()
+            f"  {service}:\n    image: {image}\n"
+            for service, image in self.images.items()
         )
         (self.project_dir / "compose.standins.yml").write_text(override)
         (self.project_dir / ".env").write_text(
@@ -154,7 +161,10 @@ class Compose:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = self.state(service)
-            if condition == "service_completed_successfully" and state["Status"] == "exited":
+            if (
+                condition == "service_completed_successfully"
+                and state["Status"] == "exited"
+            ):
                 assert state["ExitCode"] == 0, self.logs(service)
                 return
             if condition == "service_healthy" and self.health(service) == "healthy":
@@ -181,15 +191,17 @@ class Compose:
 
     def state(self, service: str) -> dict[str, Any]:
         """Return the state of a service's first container."""
-        state: dict[str, Any] = podman.inspect("container", self.containers(service)[0])[
-            "State"
-        ]
+        state: dict[str, Any] = podman.inspect(
+            "container", self.containers(service)[0]
+        )["State"]
         return state
 
     def health(self, service: str) -> str:
         """Return a service's health status ("" without a health check)."""
         state = self.state(service)
-        return str((state.get("Health") or state.get("Healthcheck") or {}).get("Status", ""))
+        return str(
+            (state.get("Health") or state.get("Healthcheck") or {}).get("Status", "")
+        )
 
     def wait_healthy(self, *services: str, timeout: float = 120) -> float:
         """Wait until every service's health check passes; return the seconds."""
@@ -203,14 +215,16 @@ class Compose:
 
     def probe(self, path: str = "/api/health/", timeout: float = 5.0) -> Response:
         """GET a path over plain HTTP as a probe does: a pod IP as the Host."""
-        return request(f"{self.http}{path}", headers={"Host": "10.1.2.3"}, timeout=timeout)
+        return request(
+            f"{self.http}{path}", headers={"Host": "10.1.2.3"}, timeout=timeout
+        )
 
     def wait_serving(self, timeout: float = 120) -> None:
         """Wait until nginx forwards a healthy answer from the application."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if self.probe().status == 200:  # noqa: PLR2004 - healthy
+                if self.probe().status == 200:
                     return
             except OSError:
                 pass
@@ -222,6 +236,8 @@ class Compose:
         lines = []
         for container in self.containers(service):
             result = podman.podman("logs", container)
-            for line in (result.stdout + result.stderr).splitlines():
-                lines.append((container, line))
+            lines += [
+                (container, line)
+                for line in (result.stdout + result.stderr).splitlines()
+            ]
         return lines

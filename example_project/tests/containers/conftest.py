@@ -50,10 +50,17 @@ def base_images(container_tools: None) -> Iterator[list[str]]:
     """The stand-ins of the Dockerfile's upstream images, built from Debian's packages."""
     builder = podman.standins()
     os.environ.setdefault("CONTAINERS_CONF", podman.environment()["CONTAINERS_CONF"])
+    podman.FIGURES["left by interrupted earlier runs (removed)"] = str(podman.sweep())
+    dangling = podman.image_ids("dangling=true")
     built = builder.build(podman.PROJECT / "Dockerfile")
     yield [standin.name for standin in built]
+    podman.remove_images(podman.image_ids(f"label={podman.LABEL}"))
     if not KEEP_STANDINS:
         builder.remove()
+    left = podman.image_ids("dangling=true") - dangling
+    podman.remove_images(left)
+    podman.FIGURES["dangling images left by the run (removed)"] = str(len(left))
+    shutil.rmtree(podman.SCRATCH, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

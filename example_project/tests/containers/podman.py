@@ -16,13 +16,16 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 PROJECT = Path(__file__).resolve().parents[2]
 REPOSITORY = PROJECT.parent
@@ -45,10 +48,17 @@ TOOLS = ("podman", "buildah", "mmdebstrap", "podman-compose", "openssl")
 FIGURES: dict[str, str] = {}
 
 
+# Podman's temporary files, and buildah's RUN --mount=type=cache directories, of this
+# run: removed at its end.
+SCRATCH = Path(tempfile.gettempdir()) / f"strict-containers-{RUN_ID}"
+
+
 def environment() -> dict[str, str]:
     """Return the environment for podman: this machine's configuration unless set."""
+    SCRATCH.mkdir(exist_ok=True)
     env = dict(os.environ)
     env.setdefault("CONTAINERS_CONF", str(CI_CONTAINERS / "containers.conf"))
+    env["TMPDIR"] = str(SCRATCH)
     return env
 
 
@@ -137,6 +147,49 @@ def remove_images(ids: set[str]) -> None:
     """Remove images by id, ignoring those already gone."""
     if ids:
         podman("rmi", "--force", *sorted(ids), check=False)
+
+
+def _alive(run_id: str) -> bool:
+    """Tell whether the test run that made a resource is still running."""
+    pid = run_id.split("-", 1)[0]
+    return pid.isdigit() and Path(f"/proc/{pid}").exists()
+
+
+def sweep() -> int:
+    """Remove what interrupted earlier runs left: containers, pods, volumes, networks, images.
+
+    Returns:
+        How many resources were removed.
+    """
+    removed = 0
+    listing = podman(
+        "ps", "--all", "--format={{.Names}} {{.Labels}}", check=False
+    ).stdout.splitlines()
+    for line in listing:
+        name = line.split(" ", 1)[0]
+        run_id = name.removeprefix("strict-containers-").rsplit("_", 2)[0]
+        if name.startswith("strict-containers-") and not _alive(run_id):
+            podman("rm", "--force", "--volumes", name, check=False)
+            removed += 1
+    for pod in podman("pod", "ls", "--format={{.Name}}", check=False).stdout.split():
+        run_id = pod.removeprefix("pod_strict-containers-")
+        if pod.startswith("pod_strict-containers-") and not _alive(run_id):
+            podman("pod", "rm", "--force", pod, check=False)
+            removed += 1
+    for kind in ("volume", "network"):
+        for name in podman(kind, "ls", "--quiet", check=False).stdout.split():
+            run_id = name.removeprefix("strict-containers-").rsplit("_", 1)[0]
+            if name.startswith("strict-containers-") and not _alive(run_id):
+                podman(kind, "rm", "--force", name, check=False)
+                removed += 1
+    images = podman(
+        "images", "--all", "--no-trunc", "--filter=label=org.strict-core.containers-test",
+        "--format={{.ID}} {{index .Labels \"org.strict-core.containers-test\"}}",
+        check=False,
+    ).stdout.splitlines()  # fmt: skip
+    stale = {line.split()[0] for line in images if not _alive(line.split()[-1])}
+    remove_images(stale)
+    return removed + len(stale)
 
 
 def wait_for_health(container: str, status: str, timeout: float = 60) -> float:

@@ -20,7 +20,6 @@ from tests.e2e.stack import request
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 pytestmark = pytest.mark.integration
 PASSWORD = "containers-correct-horse-battery"
@@ -89,7 +88,9 @@ def test_https_answers_the_api_with_hsts(stack: Compose) -> None:
         f"{stack.https}/api/auth/token/", "POST",
         body={"username": username, "password": PASSWORD},
     ).json()["token"]  # fmt: skip
-    articles = request(f"{stack.https}/api/articles/", headers={"Authorization": f"Token {token}"})
+    articles = request(
+        f"{stack.https}/api/articles/", headers={"Authorization": f"Token {token}"}
+    )
     missing = request(f"{stack.https}/api/no-such-route/")
 
     assert created.status == 201, created.body
@@ -134,19 +135,23 @@ def test_health_is_503_within_a_second_of_the_database_stopping_and_200_after(
     while time.monotonic() - stopped < 3:
         sent = time.monotonic()
         answer = stack.probe(timeout=5)
-        during.append((sent - stopped, answer.status, time.monotonic() - sent, answer.json()))
+        during.append(
+            (sent - stopped, answer.status, time.monotonic() - sent, answer.json())
+        )
         time.sleep(0.2)
     stack.run("start", "db")
     restarted = time.monotonic()
-    while (answer := stack.probe(timeout=5)).status != 200:  # noqa: PLR2004 - healthy
+    while (answer := stack.probe(timeout=5)).status != 200:
         assert time.monotonic() - restarted < 60, answer.json()
         time.sleep(0.2)
     recovery = time.monotonic() - restarted
 
-    podman.FIGURES["health while the db container is stopped (at s: status in s)"] = ", ".join(
-        f"{at:.1f}: {status} in {took:.2f}" for at, status, took, _ in during
+    podman.FIGURES["health while the db container is stopped (at s: status in s)"] = (
+        ", ".join(f"{at:.1f}: {status} in {took:.2f}" for at, status, took, _ in during)
     )
-    podman.FIGURES["health 200 again after the db container started"] = f"{recovery:.1f} s"
+    podman.FIGURES["health 200 again after the db container started"] = (
+        f"{recovery:.1f} s"
+    )
     assert all(status == 503 for _, status, _, _ in during), during
     assert all(took < 1.0 for _, _, took, _ in during), during
     assert during[0][3]["db"].startswith("error")
@@ -167,7 +172,9 @@ def test_static_files_of_a_new_image_reach_nginx(stack: Compose) -> None:
     stack.up()
     stack.wait_healthy("app")
     stack.wait_serving()
-    podman.remove_images(previous - podman.image_ids(f"reference={stack.images['nginx']}"))
+    podman.remove_images(
+        previous - podman.image_ids(f"reference={stack.images['nginx']}")
+    )
     answer = request(f"{stack.https}/static/containers/{marker}.txt")
 
     assert answer.status == 200
@@ -179,7 +186,11 @@ def test_every_app_container_logs_json_lines_with_request_ids(stack: Compose) ->
     lines = stack.logs("app")
     containers = {container for container, _ in lines}
     records = [json.loads(line) for _, line in lines]
-    access = [record for record in records if record.get("logger") == "django_strict_core.access"]
+    access = [
+        record
+        for record in records
+        if record.get("logger") == "django_strict_core.access"
+    ]
 
     assert containers == set(stack.containers("app"))
     assert all("request_id" in record for record in records)
