@@ -122,14 +122,19 @@ class Compose:
         if result.returncode != 0:
             raise AssertionError(
                 f"podman-compose {' '.join(args)}: {result.returncode}\n"
-                f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+                f"{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
             )
         return result
 
-    def dependencies(self) -> list[tuple[str, dict[str, str]]]:
-        """Return the services in start order, each with its ``depends_on`` conditions."""
+    def services(self) -> dict[str, dict[str, Any]]:
+        """Return the compose file's services as it declares them."""
         spec = yaml.safe_load((self.project_dir / "docker-compose.yml").read_text())
         services: dict[str, dict[str, Any]] = spec["services"]
+        return services
+
+    def dependencies(self) -> list[tuple[str, dict[str, str]]]:
+        """Return the services in start order, each with its ``depends_on`` conditions."""
+        services = self.services()
 
         def conditions(name: str) -> dict[str, str]:
             declared = services[name].get("depends_on") or {}
@@ -180,6 +185,28 @@ class Compose:
             for dependency, condition in conditions.items():
                 self.wait_for(dependency, condition)
             self.run("up", "--detach", "--no-deps", service)
+
+    def build(self) -> None:
+        """Build the images one service at a time, as the second reuses uv's cache.
+
+        A build that fails on the network is tried once more.
+        """
+        for service, spec in self.services().items():
+            if "build" in spec:
+                try:
+                    self.run("build", service)
+                except AssertionError as failure:
+                    if not podman.network_failed(str(failure)):
+                        raise
+                    podman.FIGURES["builds retried after a network failure"] = str(
+                        int(
+                            podman.FIGURES.get(
+                                "builds retried after a network failure", "0"
+                            )
+                        )
+                        + 1
+                    )
+                    self.run("build", service)
 
     def containers(self, service: str) -> list[str]:
         """Return the names of a service's containers, running or not."""

@@ -37,10 +37,11 @@ BUILD_MOUNTS = (
     f"--volume={CA_BUNDLE}:/etc/ssl/certs/ca-certificates.crt:ro",
     f"--volume={CI_CONTAINERS / 'uv.toml'}:/etc/uv/uv.toml:ro",
 )
-# HEALTHCHECK survives only in Docker's image format; --layers=false leaves no
-# intermediate <none> images behind; --force-rm leaves no build container after a
-# failed build.
-BUILD_OPTIONS = ("--format=docker", "--layers=false", "--force-rm", *BUILD_MOUNTS)
+# HEALTHCHECK survives only in Docker's image format. The builds of one run share
+# their cached layers (the builder stage is built once); every intermediate image
+# carries the run's label and is removed with the run's images. --force-rm leaves no
+# build container after a failed build.
+BUILD_OPTIONS = ("--format=docker", "--layers=true", "--force-rm", *BUILD_MOUNTS)
 RUN_ID = f"{os.getpid()}-{uuid.uuid4().hex[:6]}"
 LABEL = f"org.strict-core.containers-test={RUN_ID}"
 TOOLS = ("podman", "buildah", "mmdebstrap", "podman-compose", "openssl")
@@ -118,8 +119,35 @@ class Build:
         return "\n".join(self.log.rstrip().splitlines()[-lines:])
 
 
+# What a build's log says when the package index could not be reached.
+NETWORK_FAILURES = (
+    "Failed to fetch",
+    "Failed to download",
+    "operation timed out",
+    "dns error",
+)
+
+
+def network_failed(log: str) -> bool:
+    """Tell whether a failed build failed on the network rather than on the code."""
+    return any(failure in log for failure in NETWORK_FAILURES)
+
+
 def build(project: Path, tag: str, *extra: str) -> Build:
-    """Build the project's Dockerfile as ``docker build --build-context library=..``."""
+    """Build the project's Dockerfile as ``docker build --build-context library=..``.
+
+    A build that fails on the network is tried once more (and counted in the figures).
+    """
+    result = _build(project, tag, *extra)
+    if result.returncode != 0 and network_failed(result.log):
+        FIGURES["builds retried after a network failure"] = str(
+            int(FIGURES.get("builds retried after a network failure", "0")) + 1
+        )
+        result = _build(project, tag, *extra)
+    return result
+
+
+def _build(project: Path, tag: str, *extra: str) -> Build:
     started = time.monotonic()
     result = subprocess.run(
         ["podman", "build", *BUILD_OPTIONS, f"--label={LABEL}",
@@ -138,9 +166,9 @@ def inspect(kind: str, name: str) -> dict[str, Any]:
 
 
 def image_ids(*filters: str) -> set[str]:
-    """Return the ids of the images that match every ``--filter``."""
+    """Return the ids of the images, intermediate ones included, matching every filter."""
     args = [f"--filter={value}" for value in filters]
-    return set(podman("images", "--quiet", "--no-trunc", *args).stdout.split())
+    return set(podman("images", "--all", "--quiet", "--no-trunc", *args).stdout.split())
 
 
 def remove_images(ids: set[str]) -> None:

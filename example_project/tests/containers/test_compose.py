@@ -10,6 +10,7 @@ import json
 import secrets
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -36,7 +37,7 @@ def stack(
     try:
         with podman.HealthTicker(compose.name):
             started = time.monotonic()
-            compose.run("build")
+            compose.build()
             podman.FIGURES["compose build (app and nginx images)"] = (
                 f"{time.monotonic() - started:.1f} s"
             )
@@ -125,6 +126,25 @@ def test_static_files_come_from_nginx(stack: Compose) -> None:
     assert not any("bootstrap.min.css" in line for _, line in stack.logs("app"))
 
 
+def test_the_environment_file_and_tls_key_stay_out_of_the_images(
+    stack: Compose,
+) -> None:
+    assert (stack.project_dir / ".env").is_file()
+    assert (stack.project_dir / "nginx" / "certs" / "tls.key").is_file()
+    for service in ("app", "nginx"):
+        image = stack.images[service]
+        root = Path(podman.podman("image", "mount", image).stdout.strip())
+        try:
+            leaked = [
+                str(path.relative_to(root))
+                for pattern in ("**/.env", "**/tls.key", "**/certs/tls.crt")
+                for path in root.glob(pattern)
+            ]
+        finally:
+            podman.podman("image", "unmount", image, check=False)
+        assert leaked == [], service
+
+
 def test_health_is_503_within_a_second_of_the_database_stopping_and_200_after(
     stack: Compose,
 ) -> None:
@@ -165,7 +185,7 @@ def test_static_files_of_a_new_image_reach_nginx(stack: Compose) -> None:
     (static / f"{marker}.txt").write_text(marker)
     previous = podman.image_ids(f"reference={stack.images['nginx']}")
 
-    stack.run("build")
+    stack.build()
     # docker compose recreates the containers whose image changed; podman-compose
     # compares configuration only, so the containers are made anew (the volumes stay).
     stack.run("down", "--timeout=10")
