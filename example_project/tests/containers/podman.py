@@ -217,6 +217,11 @@ def sweep() -> int:
     ).stdout.splitlines()  # fmt: skip
     stale = {line.split()[0] for line in images if not _alive(line.split()[-1])}
     remove_images(stale)
+    for scratch in SCRATCH.parent.glob("strict-containers-*"):
+        if scratch != SCRATCH and not _alive(
+            scratch.name.removeprefix("strict-containers-")
+        ):
+            shutil.rmtree(scratch, ignore_errors=True)
     return removed + len(stale)
 
 
