@@ -1,4 +1,7 @@
-"""Check the built distributions: the wheel ships the package only, typed, no tests."""
+"""Check the built distributions: the wheel ships the package only, typed, no tests.
+
+The package includes its scaffold templates (package data of ``startproject``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,17 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+
+# A few files of each scaffold template, hidden ones among them (startproject and
+# startapp render them from the installed package).
+SCAFFOLD_TEMPLATE_FILES = (
+    "project/pyproject.toml-tpl",
+    "project/.gitignore-tpl",
+    "project/.env.example-tpl",
+    "project/config/settings.py-tpl",
+    "app/migrations/0001_initial.py-tpl",
+    "app/views.py-tpl",
+)
 
 
 def main(dist: Path) -> int:
@@ -36,6 +50,14 @@ def main(dist: Path) -> int:
             )
         if "django_strict_core/py.typed" not in names:
             problems.append(f"{wheel.name} lacks django_strict_core/py.typed")
+        templates = "django_strict_core/scaffold/templates/"
+        missing = [
+            name
+            for name in SCAFFOLD_TEMPLATE_FILES
+            if f"{templates}{name}" not in names
+        ]
+        if missing:
+            problems.append(f"{wheel.name} lacks scaffold templates: {missing}")
     for sdist in sdists:
         with tarfile.open(sdist) as archive:
             names = archive.getnames()

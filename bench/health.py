@@ -45,7 +45,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.healthcheck.faults import FaultProxy, wait_until  # noqa: E402
+from tests.support.faults import FaultProxy, wait_until  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

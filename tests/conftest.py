@@ -1,8 +1,7 @@
-"""Shared fixtures: real services (DESIGN §8) and a clean environment for settings."""
+"""Shared fixtures: real services, a clean environment for settings, JSON log capture."""
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.config
 import os
@@ -12,31 +11,17 @@ import pytest
 from django.conf import settings
 
 from django_strict_core.log import build_logging
+from tests.support.logs import LogCapture
+from tests.support.services import (
+    REQUIRE_SERVICES,
+    SERVICE_URLS,
+    SETTINGS_PREFIXES,
+    service_url,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
-
-REQUIRE_SERVICES = os.environ.get("STRICT_CORE_REQUIRE_SERVICES") == "1"
-
-# Variables that StrictSettings reads; cleared so a developer's shell cannot leak in.
-SETTINGS_PREFIXES = ("DJANGO_", "DATABASE_", "REDIS_")
-
-# Read once at start-up: ``clean_environ`` removes these variables from os.environ.
-SERVICE_URLS = {
-    name: os.environ.get(name, "") for name in ("DATABASE_URL", "REDIS_URL")
-}
-
-
-def service_url(variable: str, schemes: tuple[str, ...]) -> str:
-    """Return a service URL from the environment, or skip (fail under CI) without it."""
-    value = SERVICE_URLS[variable]
-    if value.startswith(schemes):
-        return value
-    message = f"{variable} is not set to a {'/'.join(schemes)} URL; this test needs the real service"
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{message} (STRICT_CORE_REQUIRE_SERVICES=1)")
-    pytest.skip(message)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -79,34 +64,6 @@ def clean_environ(
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     yield monkeypatch
-
-
-class LogCapture:
-    """JSON lines written to stdout through a real ``LOGGING`` dict."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self._capsys = capsys
-        self._lines: list[dict[str, Any]] = []
-        self.text = ""
-
-    def lines(self) -> list[dict[str, Any]]:
-        """Every stdout line so far, each parsed as one JSON object."""
-        captured = self._capsys.readouterr()
-        assert captured.err == "", f"unexpected stderr output: {captured.err!r}"
-        self.text += captured.out
-        for raw in captured.out.split("\n")[:-1]:
-            try:
-                line = json.loads(raw)
-            except json.JSONDecodeError:
-                pytest.fail(f"a stdout line is not JSON: {raw!r}")
-            assert isinstance(line, dict), raw
-            self._lines.append(line)
-        assert captured.out == "" or captured.out.endswith("\n")
-        return list(self._lines)
-
-    def by_logger(self, name: str) -> list[dict[str, Any]]:
-        """The lines of one logger."""
-        return [line for line in self.lines() if line.get("logger") == name]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from django_strict_core.conf import StrictSettings, build_settings
-from tests.project import AUTH_USER_MODEL, INSTALLED_APPS, TEMPLATES
+from tests.projects.common import AUTH_USER_MODEL, INSTALLED_APPS, TEMPLATES
 
 BASE_DIR = Path(__file__).resolve().parent
 

@@ -33,7 +33,7 @@ from django_strict_core.conf.build import logging_config
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from tests.conftest import LogCapture
+    from tests.support.logs import LogCapture
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
@@ -308,7 +308,7 @@ class Server:
                 "gunicorn",
                 "-c",
                 "python:django_strict_core.gunicorn",
-                "tests.logproject.asgi:application",
+                "tests.projects.logs.asgi:application",
                 "--bind",
                 "127.0.0.1:0",
             ],
@@ -369,7 +369,7 @@ def server_env(postgres_url: str, django_db_setup: None) -> dict[str, str]:
     return {
         **base,
         "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "tests.logproject.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.projects.logs.settings",
         "DJANGO_ENV": "test",
         "DJANGO_DEBUG": "true",
         "DJANGO_LOG_LEVEL": "INFO",
@@ -461,7 +461,7 @@ def test_gunicorn_with_uvicorn_workers_writes_one_json_stream(
     ]
     sql = [r for r in by_id["gunicorn-orm"] if r["logger"] == "django.db.backends"]
     assert sql
-    assert "testapp_user" in sql[0]["sql"]
+    assert "users_user" in sql[0]["sql"]
     assert [r["message"] for r in by_id["gunicorn-stream"]][-1] == (
         "GET /stream/async/ 200"
     )

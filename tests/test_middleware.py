@@ -32,14 +32,14 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
-    from tests.conftest import LogCapture
+    from tests.support.logs import LogCapture
 
     Capture = Callable[..., LogCapture]
 
-pytestmark = pytest.mark.urls("tests.logproject.urls")
+pytestmark = pytest.mark.urls("tests.projects.logs.urls")
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
-APP_LOGGER = "tests.logproject"
+APP_LOGGER = "tests.projects.logs"
 
 
 def access_lines(capture: LogCapture) -> list[dict[str, Any]]:
@@ -453,7 +453,7 @@ class TestErrors:
         assert ids_of(capture) == {response[REQUEST_ID_HEADER]}
         assert "RuntimeError: view failed" in capture.text
 
-    def test_not_found_warning_written_after_the_middleware_keeps_the_id(
+    def test_a_not_found_is_logged_once_by_the_access_record(
         self, json_logs: Capture
     ) -> None:
         capture = json_logs()
@@ -461,9 +461,10 @@ class TestErrors:
         response = Client().get("/missing/")
 
         assert response.status_code == 404
-        warning = capture.by_logger("django.request")[0]
-        assert warning["message"] == "Not Found: /missing/"
-        assert warning["request_id"] == response[REQUEST_ID_HEADER]
+        lines = capture.lines()
+        assert [line["logger"] for line in lines] == [ACCESS_LOGGER]
+        assert lines[0]["status"] == 404
+        assert lines[0]["request_id"] == response[REQUEST_ID_HEADER]
 
     def test_error_envelope_and_500_log_are_correlated(
         self, json_logs: Capture
@@ -522,7 +523,7 @@ class TestDatabase:
         assert thread["orm_thread"] != view["view_thread"]
         assert sql["logger"] == "django.db.backends"
         assert sql["level"] == "DEBUG"
-        assert "testapp_user" in sql["sql"]
+        assert "users_user" in sql["sql"]
         assert access["path"] == "/orm/"
 
     @override_settings(DEBUG=True)

@@ -25,8 +25,8 @@ from django_strict_core.pagination import (
     ordering_problem,
     stable_ordering,
 )
-from tests.notes.models import Note
-from tests.notes.views import CursorNoteList
+from tests.apps.notes.models import Note
+from tests.apps.notes.views import CursorNoteList
 
 if TYPE_CHECKING:
     from pytest_django.fixtures import SettingsWrapper

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from django_strict_core.permissions import IsOwnerOrStaff, owner_key
-from tests.notes.models import Note
+from tests.apps.notes.models import Note
 
 if TYPE_CHECKING:
     from pytest_django.fixtures import SettingsWrapper

@@ -18,7 +18,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from django_strict_core import throttling
-from tests.healthcheck.faults import closed_port
+from tests.support.faults import closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

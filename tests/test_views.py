@@ -12,13 +12,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import AsyncClient, Client, RequestFactory
 
 from django_strict_core import views
-from tests.errorsapp.middleware import MIDDLEWARE_SECRET
-from tests.errorsapp.plain import PLAIN_SECRET
+from tests.apps.errors.middleware import MIDDLEWARE_SECRET
+from tests.apps.errors.plain import PLAIN_SECRET
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
 
-pytestmark = pytest.mark.urls("tests.errorsapp.root_urls")
+pytestmark = pytest.mark.urls("tests.apps.errors.root_urls")
 
 PLAIN = "/api/errors/plain/"
 
@@ -96,7 +96,7 @@ class TestUnderTheApiPrefix:
     ) -> None:
         settings.MIDDLEWARE = [
             *settings.MIDDLEWARE,
-            "tests.errorsapp.middleware.ExplodingMiddleware",
+            "tests.apps.errors.middleware.ExplodingMiddleware",
         ]
 
         response = client.get(path, headers={"X-Explode": "1"})
@@ -108,7 +108,7 @@ class TestUnderTheApiPrefix:
     def test_crash_in_a_middleware_under_asgi(self, settings: Any) -> None:
         settings.MIDDLEWARE = [
             *settings.MIDDLEWARE,
-            "tests.errorsapp.middleware.ExplodingMiddleware",
+            "tests.apps.errors.middleware.ExplodingMiddleware",
         ]
         client = AsyncClient(raise_request_exception=False)
 

@@ -13,7 +13,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 class Settings(StrictSettings):
-    """The example project's settings: the library's fields plus its own.
+    """The example project's settings: the library's fields plus the project's own.
+
+    A field ``stripe_api_key: SecretStr`` is read from ``STRIPE_API_KEY`` (or the file
+    ``STRIPE_API_KEY_FILE`` names) and validated at start-up with the library's fields.
 
     Attributes:
         articles_max_per_author: How many articles one author may publish

@@ -11,13 +11,13 @@ from rest_framework.test import APIClient
 from apps.users.tests.factories import UserFactory
 
 if TYPE_CHECKING:
-    from pytest_django.fixtures import SettingsWrapper
+    from pytest_django import Settings
 
     from apps.users.models import User
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: SettingsWrapper) -> None:
+def _fast_password_hashing(settings: Settings) -> None:
     """Hash passwords cheaply: the default hasher dominates test time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -46,7 +46,7 @@ def api_client() -> APIClient:
 @pytest.fixture
 def user(db: None) -> User:
     """A saved user whose password is ``correct-horse-battery``."""
-    return UserFactory()
+    return UserFactory.create()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django_strict_core.checks.exemptions import (
     is_judged,
     is_third_party,
 )
-from tests.checks_project import views
+from tests.projects.checks import views
 
 if TYPE_CHECKING:
     from pytest_django.fixtures import SettingsWrapper
@@ -33,7 +33,7 @@ class TestIsThirdParty:
         assert is_third_party(module)
 
     def test_the_projects_modules_are_not(self) -> None:
-        assert not is_third_party("tests.checks_project.views")
+        assert not is_third_party("tests.projects.checks.views")
 
     def test_an_unknown_module_is_not_project_code(self) -> None:
         assert is_third_party("tests.no_such_module")
@@ -44,7 +44,7 @@ class TestDottedPath:
         assert dotted_path(Outer.Inner) == f"{__name__}.Outer.Inner"
 
     def test_names_an_api_view_by_its_function(self) -> None:
-        assert dotted_path(views.ping.cls) == "tests.checks_project.views.ping"
+        assert dotted_path(views.ping.cls) == "tests.projects.checks.views.ping"
 
 
 class TestIsJudged:
@@ -62,7 +62,7 @@ class TestIsJudged:
     def test_the_setting_exempts_by_dotted_path(
         self, settings: SettingsWrapper
     ) -> None:
-        settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.checks_project.views.ReportView"]
+        settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.projects.checks.views.ReportView"]
 
         assert not is_judged(views.ReportView, None)
 

@@ -53,17 +53,18 @@ def test_registering_again_adds_nothing() -> None:
     assert len(registry.registry.get_checks()) == before
 
 
-def test_bad_project_reports_exact_ids() -> None:
+def manage_check(
+    settings_module: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py check`` for a test project with only ``env`` configuring it."""
     environ = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRICT_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "STRICT_", "DATABASE_", "REDIS_"))
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "django", "check"],
-        env={
-            **environ,
-            "DJANGO_SETTINGS_MODULE": "tests.checks_project.settings",
-            "DJANGO_ALLOW_ASYNC_UNSAFE": "1",
-        },
+    return subprocess.run(
+        [sys.executable, "-m", "django", "check", *args],
+        env={**environ, "DJANGO_SETTINGS_MODULE": settings_module, **(env or {})},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -71,12 +72,22 @@ def test_bad_project_reports_exact_ids() -> None:
         check=False,
     )
 
+
+def reported_ids(output: str) -> Counter[str]:
+    """How often each id appears in ``manage.py check`` output."""
+    return Counter(re.findall(r"\((strict_core\.[EW]\d{3})\)", output))
+
+
+def test_bad_project_reports_exact_ids() -> None:
+    result = manage_check(
+        "tests.projects.checks.settings", env={"DJANGO_ALLOW_ASYNC_UNSAFE": "1"}
+    )
+
     assert result.returncode == 1, result.stderr
-    reported = Counter(re.findall(r"\((strict_core\.[EW]\d{3})\)", result.stderr))
-    assert reported == {
+    assert reported_ids(result.stderr) == {
         "strict_core.E001": 2,
         "strict_core.E002": 4,
-        "strict_core.E003": 2,
+        "strict_core.E003": 3,
         "strict_core.E004": 1,
         "strict_core.E005": 1,
         "strict_core.E007": 1,
@@ -86,11 +97,58 @@ def test_bad_project_reports_exact_ids() -> None:
         "strict_core.E011": 1,
         "strict_core.E012": 1,
         "strict_core.E013": 1,
+        "strict_core.E015": 2,
+        "strict_core.E016": 1,
+        "strict_core.E017": 1,
+        "strict_core.E020": 1,
+        "strict_core.E022": 1,
         "strict_core.W001": 1,
     }
-    assert "System check identified 18 issues (0 silenced)." in result.stderr
+    assert "System check identified 25 issues (0 silenced)." in result.stderr
     # Only this package's checks fire: the bad project is otherwise valid Django.
-    assert len(re.findall(r"\(([\w.]+\.[EW]\d{3})\)", result.stderr)) == 18
+    assert len(re.findall(r"\(([\w.]+\.[EW]\d{3})\)", result.stderr)) == 25
+
+
+ADOPTING = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "k3y-"
+    + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+    "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    # Connections are not opened by the checks.
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
+
+
+def test_existing_settings_built_last_without_merge_report_what_was_lost() -> None:
+    result = manage_check("tests.projects.adoption.settings", env=ADOPTING)
+
+    assert result.returncode == 1, result.stderr
+    assert reported_ids(result.stderr) == {
+        "strict_core.E018": 1,
+        "strict_core.E019": 1,
+        "strict_core.E020": 1,
+        "strict_core.E021": 1,
+    }
+    assert (
+        "(strict_core.E018) build_settings() replaced settings defined before it: "
+        "MIDDLEWARE entries django.middleware.locale.LocaleMiddleware; "
+        "REST_FRAMEWORK keys DEFAULT_VERSIONING_CLASS; "
+        "DEFAULT_AUTO_FIELD django.db.models.AutoField."
+    ) in result.stderr
+    assert "System check identified 4 issues (0 silenced)." in result.stderr
+
+
+def test_existing_settings_merged_pass_check_deploy_with_zero_issues() -> None:
+    result = manage_check(
+        "tests.projects.adoption.merged",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**ADOPTING, "DATABASE_URL": "postgres://app@db.internal:5432/app"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_clean_project_yields_no_issues(settings: SettingsWrapper) -> None:
@@ -112,19 +170,20 @@ def test_an_error_fails_the_check_command(settings: SettingsWrapper) -> None:
 
 def test_silenced_ids_are_not_reported(settings: SettingsWrapper) -> None:
     settings.MIDDLEWARE = CONTRACT_MIDDLEWARE
-    settings.ROOT_URLCONF = "tests.checks_project.urls"
-    settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.checks_project.views.legacy_report"]
+    settings.ROOT_URLCONF = "tests.projects.checks.urls"
+    settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.projects.checks.views.legacy_report"]
     settings.SILENCED_SYSTEM_CHECKS = [
         "strict_core.E001",
         "strict_core.E002",
         "strict_core.E003",
         "strict_core.E013",
+        "strict_core.E022",
     ]
     out = StringIO()
 
     call_command("check", tags=[TAG], stdout=out)
 
-    assert out.getvalue() == "System check identified no issues (8 silenced).\n"
+    assert out.getvalue() == "System check identified no issues (10 silenced).\n"
 
 
 def test_docs_list_every_check_id_the_code_can_report() -> None:
@@ -143,4 +202,4 @@ def test_docs_list_every_check_id_the_code_can_report() -> None:
     )
 
     assert in_code == documented
-    assert len(in_code) == 15
+    assert len(in_code) == 23

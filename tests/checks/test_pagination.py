@@ -11,8 +11,8 @@ from rest_framework.pagination import CursorPagination
 
 from django_strict_core.checks.pagination import check_cursor_ordering, cursor_ordering
 from django_strict_core.pagination import StandardCursorPagination
-from tests.notes.models import Note
-from tests.notes.serializers import NoteSerializer
+from tests.apps.notes.models import Note
+from tests.apps.notes.serializers import NoteSerializer
 
 if TYPE_CHECKING:
     from pytest_django.fixtures import SettingsWrapper
@@ -62,7 +62,7 @@ def test_cursor_ordering_prefers_the_views_ordering_with_an_ordering_filter() ->
 
 
 def test_views_without_cursor_pagination_are_not_cursor_ordered() -> None:
-    from tests.notes.views import NoteViewSet  # noqa: PLC0415
+    from tests.apps.notes.views import NoteViewSet  # noqa: PLC0415
 
     assert cursor_ordering(NoteViewSet) is None
 

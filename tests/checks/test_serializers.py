@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from django.core.checks import CheckMessage
     from pytest_django.fixtures import SettingsWrapper
 
-BAD_APP = "tests.checks_project.badapp"
+BAD_APP = "tests.projects.checks.badapp"
 SERIALIZERS = f"{BAD_APP}.serializers"
 
 
@@ -59,20 +59,33 @@ def test_exempt_setting_silences_one_serializer(
     ]
 
 
+def test_serializers_of_the_urlconfs_and_their_imports_are_checked(
+    settings: SettingsWrapper,
+) -> None:
+    settings.ROOT_URLCONF = "tests.projects.checks.urls"
+
+    assert found(check_serializers()) == [
+        # Defined in the root URLconf and used by an @api_view function there.
+        ("strict_core.E003", "tests.projects.checks.urls.GroupImportSerializer"),
+        # Defined in the views module the URLconfs import.
+        ("strict_core.E003", "tests.projects.checks.views.RoutedGroupSerializer"),
+    ]
+
+
 def test_serializers_of_routed_views_are_checked_wherever_they_live(
     settings: SettingsWrapper,
 ) -> None:
-    settings.ROOT_URLCONF = "tests.checks_project.urls"
+    settings.ROOT_URLCONF = "tests.checks.urls_routed_serializer"
 
     assert found(check_serializers()) == [
-        ("strict_core.E003", "tests.checks_project.views.RoutedGroupSerializer"),
+        ("strict_core.E003", "tests.checks.routed_serializer.RoutedOnlySerializer"),
     ]
 
 
 def test_apps_outside_the_check_are_not_reported(settings: SettingsWrapper) -> None:
-    settings.ROOT_URLCONF = "tests.checks_project.urls"
+    settings.ROOT_URLCONF = "tests.projects.checks.urls"
 
-    assert check_serializers(app_configs=[AppConfig.create("tests.notes")]) == []
+    assert check_serializers(app_configs=[AppConfig.create("tests.apps.notes")]) == []
 
 
 def test_the_test_project_is_clean() -> None:

@@ -101,7 +101,7 @@ def test_describe_names_the_pattern_and_the_url_name() -> None:
     assert Route(ThingView, "api/t/").describe() == "'api/t/'"
 
 
-@override_settings(ROOT_URLCONF="tests.checks_project.urls")
+@override_settings(ROOT_URLCONF="tests.projects.checks.urls")
 def test_api_routes_walks_root_urlconf() -> None:
     patterns = {route.pattern for route in api_routes()}
 

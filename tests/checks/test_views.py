@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from django_strict_core.checks.urls import Route
 
-BAD_URLS = "tests.checks_project.urls"
+BAD_URLS = "tests.projects.checks.urls"
 
 
 def found(messages: list[CheckMessage]) -> set[tuple[str, str]]:
@@ -107,7 +107,7 @@ class TestDeclares:
 def bad_project(settings: SettingsWrapper) -> SettingsWrapper:
     """The deliberately bad URLconf, with one view exempted by the setting."""
     settings.ROOT_URLCONF = BAD_URLS
-    settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.checks_project.views.legacy_report"]
+    settings.STRICT_CORE_CHECKS_EXEMPT = ["tests.projects.checks.views.legacy_report"]
     return settings
 
 
@@ -115,21 +115,23 @@ def bad_project(settings: SettingsWrapper) -> SettingsWrapper:
 class TestCheckViews:
     def test_reports_exactly_the_views_that_rely_on_defaults(self) -> None:
         assert found(check_views()) == {
-            ("strict_core.E001", "tests.checks_project.views.GroupViewSet"),
-            ("strict_core.E002", "tests.checks_project.views.GroupViewSet"),
-            ("strict_core.E001", "tests.checks_project.views.ping"),
-            ("strict_core.E002", "tests.checks_project.views.ping"),
-            ("strict_core.E002", "tests.checks_project.views.ReportView"),
-            ("strict_core.E002", "tests.checks_project.views.TokenView"),
+            ("strict_core.E001", "tests.projects.checks.views.GroupViewSet"),
+            ("strict_core.E002", "tests.projects.checks.views.GroupViewSet"),
+            ("strict_core.E001", "tests.projects.checks.views.ping"),
+            ("strict_core.E002", "tests.projects.checks.views.ping"),
+            ("strict_core.E002", "tests.projects.checks.views.ReportView"),
+            ("strict_core.E002", "tests.projects.checks.views.TokenView"),
         }
 
     def test_message_names_view_pattern_and_fallback_setting(self) -> None:
         (message,) = [
-            m for m in check_views() if m.obj == "tests.checks_project.views.ReportView"
+            m
+            for m in check_views()
+            if m.obj == "tests.projects.checks.views.ReportView"
         ]
 
         assert message.msg == (
-            "View tests.checks_project.views.ReportView at URL pattern 'api/reports/' "
+            "View tests.projects.checks.views.ReportView at URL pattern 'api/reports/' "
             "(name 'reports') does not declare authentication_classes; it falls back "
             "to REST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES']."
         )
@@ -142,7 +144,7 @@ class TestCheckViews:
         messages = [
             m
             for m in check_views()
-            if m.obj == "tests.checks_project.views.GroupViewSet"
+            if m.obj == "tests.projects.checks.views.GroupViewSet"
         ]
 
         assert len(messages) == 2
@@ -150,11 +152,11 @@ class TestCheckViews:
 
     def test_api_view_function_hint_names_the_decorator(self) -> None:
         message = next(
-            m for m in check_views() if m.obj == "tests.checks_project.views.ping"
+            m for m in check_views() if m.obj == "tests.projects.checks.views.ping"
         )
 
         assert message.msg.startswith(
-            "@api_view function tests.checks_project.views.ping"
+            "@api_view function tests.projects.checks.views.ping"
         )
         assert message.hint is not None
         assert "@permission_classes([...]) below @api_view" in message.hint
@@ -172,24 +174,24 @@ class TestCheckViews:
 
         assert (
             "strict_core.E001",
-            "tests.checks_project.views.legacy_report",
+            "tests.projects.checks.views.legacy_report",
         ) in found(check_views())
 
     def test_class_attribute_exempts_the_class_only(self) -> None:
         objects = {str(m.obj) for m in check_views()}
 
-        assert "tests.checks_project.views.ExportView" not in objects
+        assert "tests.projects.checks.views.ExportView" not in objects
 
     def test_restricting_to_other_apps_reports_nothing(self) -> None:
         assert check_views(app_configs=[apps.get_app_config("notes")]) == []
 
     def test_restricting_to_the_views_app_reports_them(self) -> None:
-        config = AppConfig.create("tests.checks_project")
+        config = AppConfig.create("tests.projects.checks")
 
         assert len(check_views(app_configs=[config])) == 6
 
 
-@pytest.mark.parametrize("urlconf", ["tests.urls", "tests.deployproject.urls"])
+@pytest.mark.parametrize("urlconf", ["tests.urls", "tests.projects.deploy.urls"])
 def test_the_test_projects_are_clean(urlconf: str) -> None:
     with override_settings(ROOT_URLCONF=urlconf):
         assert check_views() == []

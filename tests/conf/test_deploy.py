@@ -22,7 +22,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
-        env={**base, "DJANGO_SETTINGS_MODULE": "tests.deployproject.settings", **env},
+        env={**base, "DJANGO_SETTINGS_MODULE": "tests.projects.deploy.settings", **env},
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -14,8 +14,8 @@ from django.test import AsyncClient
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.errorsapp.models import Widget
-from tests.errorsapp.views import LEAKY_MESSAGE
+from tests.apps.errors.models import Widget
+from tests.apps.errors.views import LEAKY_MESSAGE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings, strategies as st
 from rest_framework.test import APIClient
 
-from tests.errorsapp.views import EXCEPTION_CLASSES
+from tests.apps.errors.views import EXCEPTION_CLASSES
 
 RAISE_URL = "/api/errors/raise/"
 TYPES = {"validation_error", "client_error", "server_error"}

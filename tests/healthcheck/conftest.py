@@ -16,7 +16,7 @@ from django.db import connections
 from django.test import Client
 
 from django_strict_core.healthcheck import conf
-from tests.healthcheck.faults import FaultProxy
+from tests.support.faults import FaultProxy
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

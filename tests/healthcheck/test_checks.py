@@ -17,7 +17,7 @@ from django.test import override_settings
 from django_strict_core.healthcheck import Cache, Database, Redis, UnexpectedResult
 from django_strict_core.healthcheck.base import reason_for
 from tests.healthcheck.conftest import redis_cache
-from tests.healthcheck.faults import closed_port
+from tests.support.faults import closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -14,7 +14,7 @@ from django_strict_core.healthcheck.conf import (
     registered_checks,
     timeout,
 )
-from tests.healthcheck import checks_for_tests
+from tests.healthcheck import sample_checks
 
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
@@ -85,17 +85,17 @@ class TestOptions:
 class TestProjectChecks:
     @override_settings(
         STRICT_CORE_HEALTH_CHECKS={
-            "queue": "tests.healthcheck.checks_for_tests.passing",
+            "queue": "tests.healthcheck.sample_checks.passing",
             "search": {
-                "CHECK": "tests.healthcheck.checks_for_tests.Search",
+                "CHECK": "tests.healthcheck.sample_checks.Search",
                 "OPTIONS": {"url": "https://search.internal", "token": "s3cret"},
                 "CRITICAL": False,
                 "TIMEOUT": 0.8,
             },
-            "mail": checks_for_tests.passing_async,
-            "slow": {"CHECK": checks_for_tests.sleeping, "OPTIONS": {"seconds": 0}},
-            "instance": checks_for_tests.Counter(),
-            "callable": checks_for_tests.AsyncCallable(),
+            "mail": sample_checks.passing_async,
+            "slow": {"CHECK": sample_checks.sleeping, "OPTIONS": {"seconds": 0}},
+            "instance": sample_checks.Counter(),
+            "callable": sample_checks.AsyncCallable(),
         }
     )
     def test_functions_classes_and_instances_register_under_their_keys(self) -> None:
@@ -112,7 +112,7 @@ class TestProjectChecks:
         assert one("queue").timeout == 0.5
 
     def test_project_checks_are_built_once_until_a_setting_changes(self) -> None:
-        specs = {"instance": {"CHECK": "tests.healthcheck.checks_for_tests.Counter"}}
+        specs = {"instance": {"CHECK": "tests.healthcheck.sample_checks.Counter"}}
         with override_settings(STRICT_CORE_HEALTH_CHECKS=specs):
             first = one("instance").check
             assert one("instance").check is first
@@ -122,32 +122,32 @@ class TestProjectChecks:
     @pytest.mark.parametrize(
         ("checks", "message"),
         [
-            ({"status": checks_for_tests.passing}, "other than 'status'"),
-            ({"": checks_for_tests.passing}, "non-empty string"),
-            ({"db": checks_for_tests.passing}, "key of a built-in check"),
+            ({"status": sample_checks.passing}, "other than 'status'"),
+            ({"": sample_checks.passing}, "non-empty string"),
+            ({"db": sample_checks.passing}, "key of a built-in check"),
             ({"x": {"OPTIONS": {}}}, "needs CHECK"),
             (
-                {"x": {"CHECK": checks_for_tests.passing, "RETRIES": 2}},
+                {"x": {"CHECK": sample_checks.passing, "RETRIES": 2}},
                 "unknown: RETRIES",
             ),
-            ({"x": "tests.healthcheck.checks_for_tests.missing"}, "cannot import"),
+            ({"x": "tests.healthcheck.sample_checks.missing"}, "cannot import"),
             (
-                {"x": {"CHECK": checks_for_tests.passing, "OPTIONS": [1]}},
+                {"x": {"CHECK": sample_checks.passing, "OPTIONS": [1]}},
                 "must be a dict",
             ),
             (
-                {"x": {"CHECK": checks_for_tests.Counter(), "OPTIONS": {"hold": 1}}},
+                {"x": {"CHECK": sample_checks.Counter(), "OPTIONS": {"hold": 1}}},
                 "not an instance",
             ),
             (
-                {"x": {"CHECK": checks_for_tests.Search, "OPTIONS": {"nope": 1}}},
+                {"x": {"CHECK": sample_checks.Search, "OPTIONS": {"nope": 1}}},
                 "check OPTIONS against the class",
             ),
             (
-                {"x": {"CHECK": checks_for_tests.passing, "CRITICAL": "no"}},
+                {"x": {"CHECK": sample_checks.passing, "CRITICAL": "no"}},
                 "True or False",
             ),
-            ({"x": {"CHECK": checks_for_tests.passing, "TIMEOUT": -1}}, "TIMEOUT"),
+            ({"x": {"CHECK": sample_checks.passing, "TIMEOUT": -1}}, "TIMEOUT"),
             ({"x": 42}, "expected a function, a class"),
             (["x"], "must be a dict"),
         ],

@@ -1,6 +1,6 @@
 """Real faults against the real PostgreSQL and Redis: refused, hung, stopped, back.
 
-Every fault is made on loopback with :class:`~tests.healthcheck.faults.FaultProxy`:
+Every fault is made on loopback with :class:`~tests.support.faults.FaultProxy`:
 a closed port, a listener that accepts and never answers, and a proxy in front of
 the real server that is stopped and started (or hung and resumed). The shared
 servers themselves are never touched.
@@ -28,13 +28,13 @@ from tests.healthcheck.conftest import (
     proxy_to,
     redis_cache,
 )
-from tests.healthcheck.faults import closed_port, wait_until
+from tests.support.faults import closed_port, wait_until
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from tests.healthcheck.conftest import Answer
-    from tests.healthcheck.faults import FaultProxy
+    from tests.support.faults import FaultProxy
 
 # A fault must be answered within the deadline; this covers scheduling on a busy
 # two-core machine, and stays under Kubernetes' 1 s default probe timeout.

@@ -94,7 +94,7 @@ class TestProductionProbes:
     def test_production_bodies_never_carry_exception_text(self) -> None:
         with production_settings(
             STRICT_CORE_HEALTH_CHECKS={
-                "bug": "tests.healthcheck.checks_for_tests.crashing"
+                "bug": "tests.healthcheck.sample_checks.crashing"
             }
         ):
             response = get("/api/health/", host=POD_IP)

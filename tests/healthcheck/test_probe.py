@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pytest
 
 from django_strict_core.healthcheck.probe import local_url, main, probe
-from tests.healthcheck.faults import FaultProxy, closed_port
+from tests.support.faults import FaultProxy, closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

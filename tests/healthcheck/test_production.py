@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.healthcheck.faults import closed_port
+from tests.support.faults import closed_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,7 +50,7 @@ class Server:
             ],
             env={
                 **base,
-                "DJANGO_SETTINGS_MODULE": "tests.deployproject.settings",
+                "DJANGO_SETTINGS_MODULE": "tests.projects.deploy.settings",
                 "DJANGO_ENV": "production",
                 "DJANGO_SECRET_KEY": STRONG_KEY,
                 "DJANGO_ALLOWED_HOSTS": "api.example.com",

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from django_strict_core.healthcheck import CheckResult, run_checks
 from django_strict_core.healthcheck.runner import THREAD_NAME_PREFIX
-from tests.healthcheck import checks_for_tests
+from tests.healthcheck import sample_checks
 
 if TYPE_CHECKING:
     import pytest
@@ -82,7 +82,7 @@ class TestConcurrency:
         assert report.healthy, report.as_dict(debug=True)
 
     def test_total_time_is_the_slowest_check_not_the_sum(self) -> None:
-        slow = {"CHECK": checks_for_tests.sleeping, "OPTIONS": {"seconds": 0.3}}
+        slow = {"CHECK": sample_checks.sleeping, "OPTIONS": {"seconds": 0.3}}
         with only(a=slow, b=slow, c=slow, STRICT_CORE_HEALTH_TIMEOUT=2):
             started = time.monotonic()
             report = run()
@@ -95,9 +95,9 @@ class TestConcurrency:
 
 class TestDeadlines:
     def test_a_slow_sync_check_times_out_at_its_deadline(self) -> None:
-        held = checks_for_tests.Counter(hold=5)
+        held = sample_checks.Counter(hold=5)
         with only(
-            held=held, fast=checks_for_tests.passing, STRICT_CORE_HEALTH_TIMEOUT=0.2
+            held=held, fast=sample_checks.passing, STRICT_CORE_HEALTH_TIMEOUT=0.2
         ):
             started = time.monotonic()
             report = run()
@@ -123,14 +123,14 @@ class TestDeadlines:
             time.sleep(0.45)  # the loop serves something else past the deadline
             return await probe
 
-        slow = {"CHECK": checks_for_tests.sleeping, "OPTIONS": {"seconds": 0.3}}
+        slow = {"CHECK": sample_checks.sleeping, "OPTIONS": {"seconds": 0.3}}
         with only(slow=slow, STRICT_CORE_HEALTH_TIMEOUT=0.2):
             report = asyncio.run(busy_probe())
 
         assert report.as_dict() == {"status": "healthy", "slow": "ok"}
 
     def test_a_slow_async_check_is_cancelled_at_its_own_deadline(self) -> None:
-        slow = checks_for_tests.AsyncCounter(sleep=5)
+        slow = sample_checks.AsyncCounter(sleep=5)
         with only(slow={"CHECK": slow, "TIMEOUT": 0.1}):
             started = time.monotonic()
             report = run()
@@ -142,7 +142,7 @@ class TestDeadlines:
 
 class TestSharing:
     def test_concurrent_probes_share_one_run(self) -> None:
-        counter = checks_for_tests.AsyncCounter(sleep=0.1)
+        counter = sample_checks.AsyncCounter(sleep=0.1)
 
         async def storm() -> list[HealthReport]:
             return list(await asyncio.gather(*(run_checks() for _ in range(50))))
@@ -154,7 +154,7 @@ class TestSharing:
         assert all(r.healthy for r in reports)
 
     def test_a_cancelled_probe_does_not_cancel_the_shared_run(self) -> None:
-        counter = checks_for_tests.AsyncCounter(sleep=0.2)
+        counter = sample_checks.AsyncCounter(sleep=0.2)
 
         async def one_gives_up() -> HealthReport:
             quitter = asyncio.ensure_future(run_checks())
@@ -170,7 +170,7 @@ class TestSharing:
         assert counter.calls == 1
 
     def test_a_stuck_sync_call_is_joined_not_repeated(self) -> None:
-        stuck = checks_for_tests.Counter(hold=10)
+        stuck = sample_checks.Counter(hold=10)
         threads_before = health_threads()
         with only(stuck=stuck, STRICT_CORE_HEALTH_TIMEOUT=0.05):
             reports = [run() for _ in range(5)]
@@ -186,7 +186,7 @@ class TestSharing:
         assert stuck.calls == 2
 
     def test_sequential_probes_run_the_checks_again(self) -> None:
-        counter = checks_for_tests.AsyncCounter()
+        counter = sample_checks.AsyncCounter()
         with only(counted=counter):
             run()
             run()
@@ -194,7 +194,7 @@ class TestSharing:
         assert counter.calls == 2
 
     def test_a_short_result_cache_answers_later_probes(self) -> None:
-        counter = checks_for_tests.AsyncCounter()
+        counter = sample_checks.AsyncCounter()
         with only(counted=counter, STRICT_CORE_HEALTH_CACHE_SECONDS=0.3):
             first, second = run(), run()
             time.sleep(0.35)
@@ -208,10 +208,10 @@ class TestSharing:
 class TestOutcomes:
     def test_each_failure_becomes_a_short_reason(self) -> None:
         with only(
-            backlog=checks_for_tests.failing,
-            false=checks_for_tests.returns_false,
-            bug=checks_for_tests.crashing,
-            ok=checks_for_tests.passing,
+            backlog=sample_checks.failing,
+            false=sample_checks.returns_false,
+            bug=sample_checks.crashing,
+            ok=sample_checks.passing,
         ):
             report = run()
 
@@ -224,7 +224,7 @@ class TestOutcomes:
         }
 
     def test_debug_answers_carry_the_exception(self) -> None:
-        with only(bug=checks_for_tests.crashing):
+        with only(bug=sample_checks.crashing):
             body = run().as_dict(debug=True)
 
         assert body["bug"] == (
@@ -235,7 +235,7 @@ class TestOutcomes:
         self, caplog: pytest.LogCaptureFixture
     ) -> None:
         with (
-            only(bug=checks_for_tests.crashing),
+            only(bug=sample_checks.crashing),
             caplog.at_level(logging.WARNING, "django_strict_core.healthcheck"),
         ):
             run()
@@ -249,7 +249,7 @@ class TestOutcomes:
     def test_a_non_critical_failure_is_reported_but_healthy(self) -> None:
         with only(
             search={
-                "CHECK": checks_for_tests.Search,
+                "CHECK": sample_checks.Search,
                 "OPTIONS": {"url": "https://search.internal", "healthy": False},
                 "CRITICAL": False,
             }
@@ -261,7 +261,7 @@ class TestOutcomes:
 
     def test_a_sync_function_returning_a_coroutine_is_a_misconfiguration(self) -> None:
         def looks_sync() -> Any:
-            return checks_for_tests.passing_async()
+            return sample_checks.passing_async()
 
         with only(wrong=looks_sync):
             report = run()

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.healthcheck.conftest import get, get_sync
-from tests.healthcheck.faults import closed_port
+from tests.support.faults import closed_port
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -98,9 +98,9 @@ class TestReadiness:
 
     @override_settings(
         STRICT_CORE_HEALTH_CHECKS={
-            "queue": "tests.healthcheck.checks_for_tests.passing_async",
+            "queue": "tests.healthcheck.sample_checks.passing_async",
             "search": {
-                "CHECK": "tests.healthcheck.checks_for_tests.Search",
+                "CHECK": "tests.healthcheck.sample_checks.Search",
                 "OPTIONS": {"url": "https://search.internal", "healthy": False},
                 "CRITICAL": False,
             },
@@ -119,9 +119,7 @@ class TestReadiness:
         }
 
     @override_settings(
-        STRICT_CORE_HEALTH_CHECKS={
-            "queue": "tests.healthcheck.checks_for_tests.failing"
-        }
+        STRICT_CORE_HEALTH_CHECKS={"queue": "tests.healthcheck.sample_checks.failing"}
     )
     def test_a_failing_critical_project_check_makes_the_answer_503(self) -> None:
         response = get()

@@ -20,7 +20,7 @@ from django_strict_core.log.context import request_id_var
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tests.conftest import LogCapture
+    from tests.support.logs import LogCapture
 
 SERVER_LOGGERS = ["django", "django.server", "django.request", "gunicorn.error"]
 

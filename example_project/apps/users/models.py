@@ -1,5 +1,7 @@
 """The custom user model (a strict project never uses ``auth.User``)."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -9,13 +11,13 @@ class User(AbstractUser):
 
     Attributes:
         email: Unique, required; used to sign in together with the username.
-        display_name: How the user appears next to their articles.
+        display_name: How the user appears to other users.
     """
 
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=80, blank=True)
 
-    REQUIRED_FIELDS = ("email",)
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["email"]
 
     class Meta:
         """Model options."""

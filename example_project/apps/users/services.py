@@ -20,7 +20,7 @@ def register_user(
         username: The new, unique username.
         email: The new, unique e-mail address.
         password: The clear-text password; it is validated and hashed.
-        display_name: Optional name shown next to the user's articles.
+        display_name: Optional name shown to other users.
 
     Raises:
         ValidationError: If the password fails a validator or the username or e-mail

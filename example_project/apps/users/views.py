@@ -88,7 +88,8 @@ class MeView(APIView):
         Returns:
             The user's profile.
         """
-        return Response(UserSerializer(request.user).data)
+        user: User = request.user  # type: ignore[assignment]
+        return Response(UserSerializer(user).data)
 
     @extend_schema(request=ProfileSerializer, responses={200: UserSerializer})
     def patch(self, request: Request) -> Response:

@@ -12,8 +12,19 @@ from __future__ import annotations
 
 from django.core.checks import Tags, register
 
+from django_strict_core.checks.apps import (
+    check_required_apps,
+    check_token_authentication,
+)
+from django_strict_core.checks.built import (
+    check_baseline_kept,
+    check_environment_settings,
+    check_project_settings_kept,
+)
+from django_strict_core.checks.database import check_database_url
 from django_strict_core.checks.exemptions import check_exempt_setting
 from django_strict_core.checks.middleware import check_middleware
+from django_strict_core.checks.page_ordering import check_page_ordering
 from django_strict_core.checks.pagination import check_cursor_ordering
 from django_strict_core.checks.serializers import check_serializers
 from django_strict_core.checks.settings import (
@@ -27,12 +38,19 @@ from django_strict_core.checks.views import check_views
 __all__ = [
     "TAG",
     "check_async_unsafe",
+    "check_baseline_kept",
     "check_caches",
     "check_cursor_ordering",
+    "check_database_url",
+    "check_environment_settings",
     "check_exempt_setting",
     "check_middleware",
+    "check_page_ordering",
+    "check_project_settings_kept",
+    "check_required_apps",
     "check_rest_framework",
     "check_serializers",
+    "check_token_authentication",
     "check_user_model",
     "check_views",
     "register_checks",
@@ -55,3 +73,10 @@ def register_checks() -> None:
     register(check_async_unsafe, TAG, Tags.async_support)
     register(check_middleware, TAG)
     register(check_exempt_setting, TAG)
+    register(check_environment_settings, TAG, Tags.security)
+    register(check_baseline_kept, TAG, Tags.security)
+    register(check_project_settings_kept, TAG)
+    register(check_database_url, TAG, Tags.database)
+    register(check_required_apps, TAG)
+    register(check_token_authentication, TAG, Tags.security)
+    register(check_page_ordering, TAG, Tags.urls)

@@ -3,8 +3,10 @@
 ``fields = "__all__"`` and ``exclude`` both make a serializer accept every model
 field not listed, including fields added later (mass assignment). Checked: the model
 serializers defined in the project's apps (each app's ``serializers`` module is
-imported, so serializers no URL reaches are found too) and the ``serializer_class``
-of every project view routed from ``ROOT_URLCONF``, wherever it is defined.
+imported, so serializers no URL reaches are found too), those defined in the
+URLconf modules and in the project modules they import
+(:mod:`django_strict_core.checks.modules`), and the ``serializer_class`` of every
+project view routed from ``ROOT_URLCONF``, wherever it is defined.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django_strict_core.checks.exemptions import (
     is_judged,
     is_third_party,
 )
+from django_strict_core.checks.modules import urlconf_project_modules
 from django_strict_core.checks.urls import api_routes
 
 if TYPE_CHECKING:
@@ -102,10 +105,12 @@ def check_serializers(
     configs = project_apps(app_configs)
     load_serializers(configs)
     candidates = routed_serializers()
+    modules = urlconf_project_modules()
     candidates.update(
         cls
         for cls in model_serializers()
-        if any(in_app(cls.__module__, config) for config in configs)
+        if cls.__module__ in modules
+        or any(in_app(cls.__module__, config) for config in configs)
     )
     errors: list[CheckMessage] = []
     for cls in sorted(candidates, key=dotted_path):

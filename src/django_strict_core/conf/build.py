@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dj_database_url
 
+from django_strict_core.conf.fingerprint import with_fingerprint
 from django_strict_core.log import build_logging
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from django_strict_core.conf.environment import StrictSettings
 
 PASSWORD_VALIDATORS = (
@@ -38,20 +42,32 @@ MIDDLEWARE = (
 HEALTH_REDIRECT_EXEMPT = (r"^api/health/(?:ready/|live/)?$",)
 
 
-def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[str, Any]:
+def build_settings(
+    settings: StrictSettings,
+    *,
+    base_dir: Path | str,
+    merge: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Return the Django settings that the strict baseline prescribes.
 
-    Use it once in ``settings.py``::
+    Use it once in ``settings.py``. In a new project, call it first and override
+    single keys after it::
 
         SETTINGS = Settings()
         globals().update(build_settings(SETTINGS, base_dir=BASE_DIR))
 
-    Any key can be overridden after the call.
+    In an existing project, call it last with ``merge=globals()``: the project's
+    middleware, apps and DRF keys are combined with the baseline
+    (:mod:`django_strict_core.conf.merge`). The result carries a fingerprint that
+    the system checks use to report either wrong order
+    (:mod:`django_strict_core.conf.fingerprint`).
 
     Args:
         settings: The validated environment.
         base_dir: The project directory; the default SQLite database and
             ``STATIC_ROOT`` live under it.
+        merge: A project's existing settings (upper-case names) to combine with
+            the baseline; usually ``globals()`` of ``settings.py``.
 
     Returns:
         A dict of upper-case Django setting names to values.
@@ -87,7 +103,9 @@ def build_settings(settings: StrictSettings, *, base_dir: Path | str) -> dict[st
     if settings.env == "test":
         # Hashing with the default PBKDF2 iterations dominates test suites.
         result["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return result
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_globals if frame is not None and frame.f_back else {}
+    return with_fingerprint(result, settings, merge=merge, caller=caller)
 
 
 def logging_config(

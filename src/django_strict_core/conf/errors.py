@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
+from django_strict_core.conf import excepthook
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -35,7 +37,9 @@ class SettingsError(ImproperlyConfigured):
     """Raised when the environment cannot produce valid settings.
 
     The message lists every offending variable by name. ``problems`` holds them for
-    programmatic use.
+    programmatic use. If one ends the process uncaught (``manage.py`` with a bad
+    environment), it is printed without Django's traceback
+    (:mod:`django_strict_core.conf.excepthook`).
     """
 
     def __init__(self, problems: Iterable[Problem], *, profile: str | None) -> None:
@@ -55,6 +59,7 @@ class SettingsError(ImproperlyConfigured):
             *(f"  - {p.variable}: {p.expected}" for p in self.problems),
         ]
         super().__init__("\n".join(lines))
+        excepthook.install()
 
 
 # Pydantic's own messages for these error types quote the offending input; they are

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 JSON_FORMATTER = "django_strict_core.log.formatters.JsonFormatter"
 ORJSON_FORMATTER = "django_strict_core.log.orjson_formatter.OrjsonFormatter"
 REQUEST_ID_FILTER = "django_strict_core.log.context.RequestIDFilter"
+_FILTERS = "django_strict_core.log.filters"
 CONSOLE_FORMAT = "%(asctime)s %(levelname)-8s %(name)s [%(request_id)s] %(message)s"
 ACCESS_LOGGER = "django_strict_core.access"
 LOG_FORMATS = ("json", "console")
@@ -23,8 +24,16 @@ _ROUTED_TO_ROOT = ("django.server", "gunicorn.error", "uvicorn", "uvicorn.error"
 # Access logs of the servers: the middleware writes the only access log.
 _SILENCED = ("gunicorn.access", "uvicorn.access")
 # Loggers below DEBUG noise level unless asked for: the autoreloader logs every
-# file it watches.
-_QUIET_WHEN_DEBUG = {"django.utils.autoreload": "INFO"}
+# file it watches, the database backends every SQL statement (``migrate`` alone
+# writes hundreds); ``levels`` turns them back on.
+_QUIET_WHEN_DEBUG = {"django.utils.autoreload": "INFO", "django.db.backends": "INFO"}
+# One line per event (django_strict_core.log.filters): the logger, and its filter.
+_DEDUPLICATED = {
+    "django.server": "server_request_line",
+    "django.request": "client_error",
+    "django.security.DisallowedHost": "disallowed_host",
+    "py.warnings": "capture_warnings",
+}
 
 
 def formatter_class() -> str:
@@ -55,6 +64,11 @@ def build_logging(  # noqa: PLR0913 - every argument is an independent option
     request on the ``django_strict_core.access`` logger (level ``INFO`` in every
     profile, so production keeps its access log while the root is at ``WARNING``).
     A filter on the handler stamps every record with the current request id.
+    Each request is logged once: runserver's request lines and Django's 4xx
+    warnings, which repeat the access record, are dropped, and a ``DisallowedHost``
+    is a warning without a traceback. Python warnings go through logging too
+    (:mod:`django_strict_core.log.filters`). SQL is not logged at ``DEBUG`` unless
+    ``levels`` asks for ``django.db.backends``.
 
     Args:
         level: The root level, and that of the ``django`` logger.
@@ -99,6 +113,11 @@ def build_logging(  # noqa: PLR0913 - every argument is an independent option
             "()": REQUEST_ID_FILTER,
             "default": None if json_output else "-",
         },
+        "server_request_line": {"()": f"{_FILTERS}.ServerRequestLineFilter"},
+        "client_error": {"()": f"{_FILTERS}.ClientErrorFilter"},
+        "disallowed_host": {"()": f"{_FILTERS}.DisallowedHostFilter"},
+        # Applying the dict routes Python warnings to py.warnings.
+        "capture_warnings": {"()": f"{_FILTERS}.capture_warnings"},
     }
     handlers: dict[str, Any] = {
         "stdout": {
@@ -123,6 +142,10 @@ def build_logging(  # noqa: PLR0913 - every argument is an independent option
         **{name: {"handlers": [], "propagate": False} for name in _SILENCED},
         ACCESS_LOGGER: {"handlers": [], "level": "INFO", "propagate": True},
     }
+    for name, filter_name in _DEDUPLICATED.items():
+        loggers.setdefault(name, {"handlers": [], "propagate": True})["filters"] = [
+            filter_name
+        ]
     if level == "DEBUG":
         for name, quiet in _QUIET_WHEN_DEBUG.items():
             loggers[name] = {"level": quiet}

@@ -16,15 +16,8 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
         """Factory options."""
 
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     display_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save_password(self, create: bool, *_: object, **__: object) -> None:  # noqa: FBT001
-        """Persist the hashed password set above."""
-        if create:
-            self.save(update_fields=["password"])
+    password = factory.django.Password(PASSWORD)

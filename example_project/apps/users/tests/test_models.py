@@ -15,11 +15,11 @@ def test_the_project_uses_the_custom_user_model() -> None:
 
 
 def test_email_is_unique() -> None:
-    UserFactory(email="a@example.com")
+    UserFactory.create(email="a@example.com")
 
     with pytest.raises(IntegrityError):
-        UserFactory(email="a@example.com")
+        UserFactory.create(email="a@example.com")
 
 
 def test_str_is_the_username() -> None:
-    assert str(UserFactory(username="ada")) == "ada"
+    assert str(UserFactory.create(username="ada")) == "ada"

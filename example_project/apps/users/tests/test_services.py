@@ -24,7 +24,7 @@ class TestRegisterUser:
         assert user.password != PASSWORD
 
     def test_weak_password_and_taken_username_are_reported_together(self) -> None:
-        UserFactory(username="ada")
+        UserFactory.create(username="ada")
 
         with pytest.raises(ValidationError) as caught:
             services.register_user(
@@ -44,7 +44,7 @@ class TestRegisterUser:
 
 class TestIssueToken:
     def test_valid_credentials_get_a_stable_token(self) -> None:
-        user = UserFactory()
+        user = UserFactory.create()
 
         first = services.issue_token(username=user.username, password=PASSWORD)
         second = services.issue_token(username=user.username, password=PASSWORD)
@@ -53,14 +53,14 @@ class TestIssueToken:
         assert first.user == user
 
     def test_wrong_password_is_refused(self) -> None:
-        user = UserFactory()
+        user = UserFactory.create()
 
         with pytest.raises(ValidationError):
             services.issue_token(username=user.username, password="wrong")
 
 
 def test_update_profile_changes_the_display_name() -> None:
-    user = UserFactory()
+    user = UserFactory.create()
 
     services.update_profile(user, display_name="Grace")
 

@@ -46,7 +46,7 @@ class TestRegistration:
     def test_service_validation_errors_are_reported_per_field(
         self, api_client: APIClient
     ) -> None:
-        UserFactory(username="ada")
+        UserFactory.create(username="ada")
 
         response = api_client.post(
             reverse("users:register"),
