@@ -52,6 +52,19 @@ class TestSettings:
         assert config.errorlog == "-"
         assert config.control_socket_disable is True
 
+    def test_worker_heartbeats_live_in_shared_memory(self) -> None:
+        assert config.worker_tmp_dir == config.SHARED_MEMORY == "/dev/shm"  # noqa: S108
+
+    def test_a_writable_directory_is_the_worker_tmp_dir(self, tmp_path: Path) -> None:
+        assert config.worker_tmp_directory(str(tmp_path)) == str(tmp_path)
+
+    def test_without_the_directory_gunicorn_keeps_its_default(
+        self, tmp_path: Path
+    ) -> None:
+        assert config.worker_tmp_directory(str(tmp_path / "absent")) is None
+        (tmp_path / "file").write_text("")
+        assert config.worker_tmp_directory(str(tmp_path / "file")) is None
+
     def test_logging_is_the_applications_without_django_handlers(self) -> None:
         assert config.logconfig_dict == logging_config(
             StrictSettings(), mail_admins=False

@@ -1,7 +1,8 @@
 """Gunicorn configuration: the library's ASGI serving rules (docs/rules.md).
 
 Uvicorn workers (``2 * CPUs + 1``, or ``WEB_CONCURRENCY``), ``0.0.0.0:$PORT``, the
-baseline's timeouts and request limits, and gunicorn's and uvicorn's logs as the same JSON
+baseline's timeouts and request limits, worker heartbeats in ``/dev/shm`` (so a
+read-only root filesystem starts), and gunicorn's and uvicorn's logs as the same JSON
 lines as the application's. The access log is the application's own (one JSON record
 per request with its X-Request-ID), so gunicorn's is off.
 
@@ -21,6 +22,7 @@ from django_strict_core.gunicorn import (
     loglevel,
     timeout,
     worker_class,
+    worker_tmp_dir,
     workers,
 )
 
@@ -37,5 +39,6 @@ __all__ = [
     "loglevel",
     "timeout",
     "worker_class",
+    "worker_tmp_dir",
     "workers",
 ]

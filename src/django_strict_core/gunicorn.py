@@ -6,7 +6,9 @@ Use it as the configuration module::
 
 Workers are uvicorn's (the ``uvicorn-worker`` package), ``2 * CPUs + 1`` of them unless
 ``WEB_CONCURRENCY`` says otherwise; the socket is ``0.0.0.0:$PORT`` (``PORT``
-defaults to 8000). Gunicorn's and uvicorn's own lines go through the same
+defaults to 8000). The workers' heartbeat files live in ``/dev/shm`` where it is a
+writable directory, so a container with a read-only root filesystem and no writable
+``/tmp`` (Kubernetes' ``readOnlyRootFilesystem``) starts. Gunicorn's and uvicorn's own lines go through the same
 ``LOGGING`` as the application's (:func:`~django_strict_core.log.build_logging`
 with the environment's ``DJANGO_LOG_*`` variables), so stdout carries one JSON object
 per line and one access record per request, the middleware's. Command-line options
@@ -19,6 +21,7 @@ import json
 import logging
 import os
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from uvicorn_worker import UvicornWorker as BaseUvicornWorker
@@ -89,6 +92,28 @@ def bind_address() -> str:
         )
     # All interfaces: a container's port is reached from outside the container.
     return f"0.0.0.0:{port}"
+
+
+# Gunicorn makes its files there with mkstemp: unique names, owner-only access.
+SHARED_MEMORY = "/dev/shm"  # noqa: S108
+
+
+def worker_tmp_directory(path: str = SHARED_MEMORY) -> str | None:
+    """Return ``path`` when it is a writable directory, else ``None``.
+
+    Gunicorn keeps one heartbeat file per worker; ``None`` leaves it in the system's
+    temporary directory, which a read-only root filesystem may not have. ``/dev/shm``
+    is a memory file system in Docker, podman and Kubernetes containers alike, and
+    keeps the heartbeats off slow or read-only disks.
+
+    Args:
+        path: The candidate directory.
+
+    Returns:
+        The directory for gunicorn's ``worker_tmp_dir``, or ``None``.
+    """
+    writable = Path(path).is_dir() and os.access(path, os.W_OK | os.X_OK)
+    return path if writable else None
 
 
 class RequestLimits:
@@ -257,6 +282,7 @@ class UvicornWorker(BaseUvicornWorker):  # type: ignore[misc]
 worker_class = "django_strict_core.gunicorn.UvicornWorker"
 workers = worker_count()
 bind = [bind_address()]
+worker_tmp_dir = worker_tmp_directory()
 timeout = 120
 graceful_timeout = 30
 keepalive = 5

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pytest
 
-from django_strict_core.healthcheck.probe import main, probe
+from django_strict_core.healthcheck.probe import local_url, main, probe
 from django_strict_core.testing import FaultProxy, closed_port
 
 if TYPE_CHECKING:
@@ -122,3 +122,47 @@ def test_runs_as_a_module_without_importing_django(server: str) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("200 ")
+
+
+def test_without_a_url_it_asks_the_health_route_on_port_from_the_environment(
+    server: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Answers.statuses["/api/health/"] = 200
+    monkeypatch.setenv("PORT", server.rsplit(":", 1)[1])
+    try:
+        assert main([]) == 0
+    finally:
+        del Answers.statuses["/api/health/"]
+    assert capsys.readouterr().out.startswith("200 ")
+
+
+def test_a_path_is_asked_on_port_from_the_environment(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORT", server.rsplit(":", 1)[1])
+
+    assert main(["/ok"]) == 0
+    assert main(["/down"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "http://127.0.0.1:8000/api/health/"),
+        ({"PORT": ""}, "http://127.0.0.1:8000/api/health/"),
+        ({"PORT": " 9001 "}, "http://127.0.0.1:9001/api/health/"),
+    ],
+)
+def test_the_local_url_follows_port_like_gunicorns_bind(
+    environ: dict[str, str], url: str
+) -> None:
+    assert local_url(environ=environ) == url
+
+
+def test_a_path_on_a_closed_port_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", str(closed_port()))
+
+    assert main(["--timeout", "1"]) == 1
+    assert "ConnectionRefusedError" in capsys.readouterr().err

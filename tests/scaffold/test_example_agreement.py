@@ -73,9 +73,15 @@ EXAMPLE_ADDS_LINES = (
     "config/urls.py",
     ".gitignore",
 )
-# What only one side has. The example: its resource, its end-to-end and reliability
-# suites, its README. The template: its README and pyproject.toml (compared below).
-EXAMPLE_ONLY = ("apps/articles/", "tests/e2e/", "tests/reliability/", "README.md")
+# What only one side has. The example: its resource, its end-to-end, reliability and
+# container suites, its README. The template: its README and pyproject.toml (compared below).
+EXAMPLE_ONLY = (
+    "apps/articles/",
+    "tests/e2e/",
+    "tests/reliability/",
+    "tests/containers/",
+    "README.md",
+)
 TEMPLATE_ONLY = ("README.md-tpl", "pyproject.toml-tpl", ".env.example-tpl")
 EXAMPLE_ONLY_VARIABLES = {"ARTICLES_MAX_PER_AUTHOR"}
 

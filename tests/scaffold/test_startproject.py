@@ -134,15 +134,24 @@ def test_the_python_version_reaches_every_file_that_names_one(
 ) -> None:
     project = render(tmp_path, python_version=version)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
-    dockerfile = (project / "Dockerfile").read_text()
 
     assert pyproject["project"]["requires-python"] == f">={version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(
         ".", ""
     )
     assert pyproject["tool"]["mypy"]["python_version"] == version
-    assert f"FROM python:{version}-slim" in dockerfile
-    assert f"UV_PYTHON=/usr/local/bin/python{version}" in dockerfile
+
+
+@pytest.mark.parametrize("version", startproject.PYTHON_VERSIONS)
+def test_the_image_runs_the_distroless_debian_13_python_whatever_the_version(
+    tmp_path: Path, version: str
+) -> None:
+    dockerfile = (render(tmp_path, python_version=version) / "Dockerfile").read_text()
+
+    # Supported distroless images ship Debian 13's Python 3.13 only; a project that
+    # requires 3.10 or later runs on it (docs/deployment.md).
+    assert "FROM gcr.io/distroless/python3-debian13:nonroot AS runtime" in dockerfile
+    assert "UV_PYTHON=/usr/bin/python3.13" in dockerfile
 
 
 def test_the_environment_example_leaves_every_secret_empty(rendered: Path) -> None:

@@ -20,5 +20,5 @@ ROUTES: Final = (READY, READY_ALIAS, LIVE)
 PROBE_ATTRIBUTE: Final = "strict_core_probe"
 """Set to true on the probe views; how middleware recognises what a request reached."""
 
-DEFAULT_PROBE_URL: Final = f"http://127.0.0.1:8000/{MOUNT_POINT}{READY}"
+DEFAULT_PROBE_PATH: Final = f"/{MOUNT_POINT}{READY}"
 """What the container probe asks when given no URL."""

@@ -1,0 +1,1 @@
+"""Tests of the container path: the image, its build and the compose stack, under podman."""
