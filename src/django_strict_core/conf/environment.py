@@ -15,11 +15,18 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 import dj_database_url
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    SettingsConfigDict,
+    SettingsError as SourceError,
+)
 
-from django_strict_core.conf.errors import SettingsError, problems_from
-from django_strict_core.conf.files import FILE_SUFFIX, FileVariableSource, file_problems
+from django_strict_core.conf import naming
+from django_strict_core.conf.errors import SettingsError
+from django_strict_core.conf.files import FileVariableSource
+from django_strict_core.conf.sources import Construction, construction, reporting
 
 if TYPE_CHECKING:
     from pydantic import ValidationInfo, ValidatorFunctionWrapHandler
@@ -116,7 +123,6 @@ class StrictSettings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
-        populate_by_name=True,
         frozen=True,
     )
 
@@ -186,30 +192,31 @@ class StrictSettings(BaseSettings):
         Raises:
             SettingsError: Listing every invalid variable, without their values.
         """
-        token = file_problems.set([])
+        values = _by_alias(type(self), values)
+        collected = Construction()
+        token = construction.set(collected)
         try:
             try:
                 super().__init__(**values)
-            except ValidationError as exc:
-                unreadable = file_problems.get() or []
-                named = {p.variable.removesuffix(FILE_SUFFIX) for p in unreadable}
+            except (ValidationError, SourceError) as exc:
+                cls = type(self)
+                sources = naming.sources_for(cls, collected.sources)
+                found = (
+                    naming.problems_from(exc, cls, sources, collected.data)
+                    if isinstance(exc, ValidationError)
+                    else [naming.source_problem(exc, cls, sources)]
+                )
                 problems = [
-                    *unreadable,
-                    # A missing value is explained by its unreadable file already.
-                    *(
-                        p
-                        for p in problems_from(exc, type(self))
-                        if p.variable not in named
-                    ),
+                    *collected.problems,
+                    *naming.unexplained(found, collected.problems, sources),
                 ]
                 raise SettingsError(
                     problems, profile=_requested_profile(values)
                 ) from None
-            problems = file_problems.get() or []
-            if problems:
-                raise SettingsError(problems, profile=self.env)
+            if collected.problems:
+                raise SettingsError(collected.problems, profile=self.env)
         finally:
-            file_problems.reset(token)
+            construction.reset(token)
 
     @classmethod
     def settings_customise_sources(
@@ -221,6 +228,9 @@ class StrictSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Insert the ``_FILE`` source between the environment and ``.env``.
+
+        The environment and ``.env`` sources are pydantic-settings' own, made to
+        report an undecodable variable by name (:mod:`.sources`).
 
         Args:
             settings_cls: The settings class being built.
@@ -234,11 +244,20 @@ class StrictSettings(BaseSettings):
         """
         return (
             init_settings,
-            env_settings,
-            FileVariableSource(settings_cls),
-            dotenv_settings,
+            reporting(env_settings),
+            FileVariableSource.beside(settings_cls, env_settings),
+            reporting(dotenv_settings),
             file_secret_settings,
         )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_input(cls, data: Any) -> Any:
+        """Keep the input for naming the variables of any error in it."""
+        current = construction.get()
+        if current is not None and current.data is None and isinstance(data, dict):
+            current.data = data
+        return data
 
     @property
     def is_deployed(self) -> bool:
@@ -447,7 +466,29 @@ class StrictSettings(BaseSettings):
         return redirect
 
 
+def _by_alias(cls: type[StrictSettings], values: dict[str, Any]) -> dict[str, Any]:
+    """Key this class's own fields by variable, so ``Settings(debug=False)`` works.
+
+    ``populate_by_name`` would do it for keyword arguments, but would also make
+    pydantic-settings read ``DEBUG`` and ``ENV`` from the environment, and read a
+    project's aliased fields by their names as well.
+    """
+    aliased = dict(values)
+    for name, own in StrictSettings.model_fields.items():
+        alias = own.validation_alias
+        field = cls.model_fields.get(name)
+        if (
+            field is not None
+            and field.validation_alias == alias
+            and isinstance(alias, str)
+            and name in aliased
+            and alias not in aliased
+        ):
+            aliased[alias] = aliased.pop(name)
+    return aliased
+
+
 def _requested_profile(values: dict[str, Any]) -> str | None:
     """Return the profile asked for, if valid, to name it in an error message."""
-    profile = values.get("env", os.environ.get("DJANGO_ENV", "local"))
+    profile = values.get("DJANGO_ENV", os.environ.get("DJANGO_ENV", "local"))
     return profile if profile in get_args(Profile) else None
