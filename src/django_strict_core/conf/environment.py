@@ -242,10 +242,11 @@ class StrictSettings(BaseSettings):
         Returns:
             The sources, highest precedence first.
         """
+        files = FileVariableSource.beside(settings_cls, env_settings)
         return (
             init_settings,
-            reporting(env_settings),
-            FileVariableSource.beside(settings_cls, env_settings),
+            files.hide_from(reporting(env_settings)),
+            files,
             reporting(dotenv_settings),
             file_secret_settings,
         )

@@ -16,6 +16,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic_settings import EnvSettingsSource
+
 from django_strict_core.conf.errors import Problem
 from django_strict_core.conf.sources import ReportingEnvSource, env_options, report
 
@@ -40,6 +42,8 @@ class FileVariableSource(ReportingEnvSource):
     Attributes:
         file_variables: For each variable read from a file, the ``_FILE`` variable
             that named the file, as it is spelled in the environment.
+        taken: The ``_FILE`` variables read as file names (normalised), readable
+            or not; the environment source must not read them as values too.
     """
 
     def __init__(self, settings_cls: type[BaseSettings], **options: Any) -> None:
@@ -52,6 +56,7 @@ class FileVariableSource(ReportingEnvSource):
                 those of ``settings_cls``.
         """
         self.file_variables: dict[str, str] = {}
+        self.taken: set[str] = set()
         super().__init__(settings_cls, **options)
 
     @classmethod
@@ -70,6 +75,26 @@ class FileVariableSource(ReportingEnvSource):
             A source that reads files the way ``env_source`` reads variables.
         """
         return cls(settings_cls, **env_options(env_source))
+
+    def hide_from(
+        self, source: PydanticBaseSettingsSource
+    ) -> PydanticBaseSettingsSource:
+        """Keep the environment source from reading ``_FILE`` variables as values.
+
+        Without it, ``APP_LABELS__TEAM_FILE`` would also give a dict field
+        ``labels`` a key ``team_file`` holding the file's path.
+
+        Args:
+            source: The environment source read beside this one.
+
+        Returns:
+            ``source``, its variables without those this source took.
+        """
+        if isinstance(source, EnvSettingsSource) and self.taken:
+            source.env_vars = {
+                k: v for k, v in source.env_vars.items() if k not in self.taken
+            }
+        return source
 
     def display_name(self, variable: str) -> str:
         """Name the ``_FILE`` variable a value came from.
@@ -104,6 +129,7 @@ class FileVariableSource(ReportingEnvSource):
             key = target if self.case_sensitive else target.lower()
             if key in direct or not wanted(key):
                 continue  # the plain variable wins, or nothing reads this one
+            self.taken.add(name if self.case_sensitive else name.lower())
             try:
                 content = Path(path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
