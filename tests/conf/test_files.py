@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
     Write = Callable[[str, str], Path]
 
 
@@ -216,3 +218,35 @@ class TestProblems:
 
         assert "hunter2" not in str(caught.value)
         assert "APP_DB_FILE (at port): expected an integer" in str(caught.value)
+
+
+class TestCustomisedSources:
+    def test_reordered_library_sources_keep_file_variables(self, write: Write) -> None:
+        class EnvFirst(StrictSettings):
+            token: str = "none"
+
+            @classmethod
+            def settings_customise_sources(
+                cls,
+                settings_cls: type[BaseSettings],
+                init_settings: PydanticBaseSettingsSource,
+                env_settings: PydanticBaseSettingsSource,
+                dotenv_settings: PydanticBaseSettingsSource,
+                file_secret_settings: PydanticBaseSettingsSource,
+            ) -> tuple[PydanticBaseSettingsSource, ...]:
+                init, env, files, dotenv, secrets = super().settings_customise_sources(
+                    settings_cls,
+                    init_settings,
+                    env_settings,
+                    dotenv_settings,
+                    file_secret_settings,
+                )
+                return env, files, init, dotenv, secrets
+
+        write("TOKEN_FILE", "from-file")
+
+        assert EnvFirst(token="argument").token == "from-file"
+
+        write("DJANGO_LOG_LEVELS_FILE", "django=LOUD")
+        with pytest.raises(SettingsError, match="DJANGO_LOG_LEVELS_FILE: "):
+            EnvFirst()
