@@ -6,7 +6,14 @@ import inspect
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import pytest
-from pydantic import AliasChoices, AliasPath, BaseModel, Field, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasPath,
+    BaseModel,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import EnvSettingsSource, SettingsConfigDict
 
 from django_strict_core.conf import SettingsError, StrictSettings
@@ -331,3 +338,30 @@ class TestValues:
             "  - APP_REGION: is not valid (value_error)",
             "  - APP_MAILER: expected 'kind' to be one of 'smtp', 'console'",
         ]
+
+    def test_unknown_dotenv_entry_is_named_when_extra_is_forbidden(
+        self, clean_environ: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        class Forbidding(StrictSettings):
+            model_config = SettingsConfigDict(extra="forbid")
+
+        (tmp_path / ".env").write_text("POSTGRES_PASSWORD=hunter2-secret\n")
+
+        assert problems_of(Forbidding) == [
+            "POSTGRES_PASSWORD: Extra inputs are not permitted"
+        ]
+
+    def test_whole_settings_check_is_named_settings(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        class Paired(StrictSettings):
+            low: int = 1
+            high: int = 0
+
+            @model_validator(mode="after")
+            def _ordered(self) -> Paired:
+                if self.low > self.high:
+                    raise ValueError("LOW must not exceed HIGH")
+                return self
+
+        assert problems_of(Paired) == ["settings: LOW must not exceed HIGH"]

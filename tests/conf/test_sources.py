@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import pytest
 from pydantic import BaseModel, Field
@@ -53,6 +53,17 @@ def test_undecodable_variable_is_named_and_the_others_still_checked(
         'APP_ORIGINS: expected a JSON list, e.g. ["a", "b"]',
         "APP_LIMIT: expected an integer",
     ]
+
+
+def test_optional_annotated_list_still_says_a_list_is_expected(
+    clean_environ: pytest.MonkeyPatch,
+) -> None:
+    class Optional(StrictSettings):
+        ports: Annotated[list[int] | None, Field(min_length=1)] = None
+
+    clean_environ.setenv("PORTS", "80,443")
+
+    assert problems_of(Optional) == ['PORTS: expected a JSON list, e.g. ["a", "b"]']
 
 
 def test_undecodable_json_object_says_an_object_is_expected(

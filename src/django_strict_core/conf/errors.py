@@ -79,7 +79,7 @@ _VALUE_FREE_MESSAGES = {
     "missing_keyword_only_argument": "is required",
     "missing_positional_only_argument": "is required",
     "string_type": "expected a string",
-    "list_type": "expected a list",
+    "list_type": 'expected a JSON list, e.g. ["a", "b"]',
     "dict_type": "expected a mapping (a JSON object)",
     "json_invalid": "expected valid JSON",
     "int_parsing": "expected an integer",
