@@ -14,7 +14,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    EnvSettingsSource,
+    SettingsConfigDict,
+    SettingsError as SourceError,
+)
 
 from django_strict_core.conf import SettingsError, StrictSettings
 
@@ -310,6 +314,18 @@ class TestCaseAndPrefix:
         clean_environ.setenv("APP_ORIGINS", "a.example,b.example")
 
         assert problems_of(OwnSources) == ["APP_ORIGINS: expected valid JSON"]
+
+    def test_source_misconfigured_in_code_keeps_its_own_error(
+        self, clean_environ: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        not_a_directory = tmp_path / "secrets"
+        not_a_directory.write_text("")
+
+        class Misconfigured(StrictSettings):
+            model_config = SettingsConfigDict(secrets_dir=not_a_directory)
+
+        with pytest.raises(SourceError, match="secrets_dir must reference a directory"):
+            Misconfigured()
 
 
 class TestValues:

@@ -199,17 +199,9 @@ class StrictSettings(BaseSettings):
             try:
                 super().__init__(**values)
             except (ValidationError, SourceError) as exc:
-                cls = type(self)
-                sources = naming.sources_for(cls, collected.sources)
-                found = (
-                    naming.problems_from(exc, cls, sources, collected.data)
-                    if isinstance(exc, ValidationError)
-                    else [naming.source_problem(exc, cls, sources)]
-                )
-                problems = [
-                    *collected.problems,
-                    *naming.unexplained(found, collected.problems, sources),
-                ]
+                problems = naming.problems_for(exc, type(self), collected)
+                if problems is None:
+                    raise  # a source misconfigured in code, not a variable
                 raise SettingsError(
                     problems, profile=_requested_profile(values)
                 ) from None

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import AliasChoices, AliasPath
+from pydantic import AliasChoices, AliasPath, ValidationError
 
 from django_strict_core.conf.errors import Problem, value_free_message
 from django_strict_core.conf.files import FILE_SUFFIX
@@ -24,9 +24,10 @@ from django_strict_core.conf.sources import ReportingEnvSource
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from pydantic import ValidationError
     from pydantic.fields import FieldInfo
-    from pydantic_settings import BaseSettings
+    from pydantic_settings import BaseSettings, SettingsError as SourceError
+
+    from django_strict_core.conf.sources import Construction
 
 Location = tuple[str | int, ...]
 _ABSENT = object()
@@ -63,33 +64,43 @@ def problems_from(
     return problems
 
 
-def source_problem(
-    error: Exception,
+def problems_for(
+    error: ValidationError | SourceError,
     settings_cls: type[BaseSettings],
-    sources: Sequence[ReportingEnvSource],
-) -> Problem:
-    """Name the variable behind pydantic-settings' own ``SettingsError``.
-
-    It is raised by a source that is not one of the reporting ones, e.g. of a
-    project that replaced ``settings_customise_sources``.
+    collected: Construction,
+) -> list[Problem] | None:
+    """Return every problem of a failed construction, each under its variable.
 
     Args:
-        error: pydantic-settings' error.
+        error: pydantic's ``ValidationError``, or pydantic-settings' own
+            ``SettingsError`` from a source that is not one of the reporting ones
+            (a project that replaced ``settings_customise_sources``).
         settings_cls: The settings class.
-        sources: The environment sources to name variables by.
+        collected: What the construction collected: unreadable and undecodable
+            variables, the sources read and the input validated.
 
     Returns:
-        The problem, under the field's variable.
+        The problems: those collected first, then pydantic's that they do not
+        already explain. ``None`` for a pydantic-settings error about no field
+        (a missing ``secrets_dir``), which is the code's to fix and says so.
     """
-    match = _SOURCE_ERROR.search(str(error))
-    if match is None:
-        return Problem("settings", "could not be read from a settings source")
-    variable, _ = _Namer(settings_cls, sources, {}).locate(
-        (match["field"],), missing=False
-    )
-    if match["action"] == "parsing":
-        return Problem(variable, "expected valid JSON")
-    return Problem(variable, "could not be read from a settings source")
+    sources = sources_for(settings_cls, collected.sources)
+    if isinstance(error, ValidationError):
+        found = problems_from(error, settings_cls, sources, collected.data)
+    else:
+        match = _SOURCE_ERROR.search(str(error))
+        if match is None:
+            return None
+        variable, _ = _Namer(settings_cls, sources, {}).locate(
+            (match["field"],), missing=False
+        )
+        expected = (
+            "expected valid JSON"
+            if match["action"] == "parsing"
+            else "could not be read by a settings source"
+        )
+        found = [Problem(variable, expected)]
+    return [*collected.problems, *unexplained(found, collected.problems, sources)]
 
 
 class _Namer:
