@@ -381,3 +381,13 @@ class TestValues:
                 return self
 
         assert problems_of(Paired) == ["settings: LOW must not exceed HIGH"]
+
+    def test_library_messages_stay_when_the_input_appears_in_them(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DJANGO_THROTTLE_ANON_RATE", "100")
+
+        assert problems_of(StrictSettings) == [
+            "DJANGO_THROTTLE_ANON_RATE: expected a DRF rate such as 100/hour "
+            "(s, m, h or d)"
+        ]

@@ -199,7 +199,9 @@ class StrictSettings(BaseSettings):
             try:
                 super().__init__(**values)
             except (ValidationError, SourceError) as exc:
-                problems = naming.problems_for(exc, type(self), collected)
+                problems = naming.problems_for(
+                    exc, type(self), collected, StrictSettings.model_fields
+                )
                 if problems is None:
                     raise  # a source misconfigured in code, not a variable
                 raise SettingsError(

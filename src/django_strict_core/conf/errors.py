@@ -130,11 +130,14 @@ _SCHEMA_WORDED = frozenset(
 _MIN_ECHO_LENGTH = 3
 
 
-def value_free_message(detail: ErrorDetails) -> str:
+def value_free_message(detail: ErrorDetails, *, trusted: bool = False) -> str:
     """Word one pydantic error without the value that caused it.
 
     Args:
         detail: One entry of ``ValidationError.errors()``, with its input.
+        trusted: Whether a validator's message is the library's own, worded never
+            to include the value (``expected a DRF rate such as 100/hour`` stays
+            even for the input ``100``).
 
     Returns:
         What was expected. A message of pydantic's (or of a validator's) that
@@ -153,7 +156,7 @@ def value_free_message(detail: ErrorDetails) -> str:
         return f"expected a timezone offset of {context.get('tz_expected')}"
     message = detail["msg"].removeprefix("Value error, ")
     value = detail.get("input")
-    if kind in _SCHEMA_WORDED:
+    if kind in _SCHEMA_WORDED or (trusted and kind == "value_error"):
         return message
     if isinstance(value, (str, bytes, int, float)) and not isinstance(value, bool):
         text = (

@@ -41,6 +41,7 @@ def problems_from(
     settings_cls: type[BaseSettings],
     sources: Sequence[ReportingEnvSource],
     data: Mapping[str, Any] | None,
+    own_fields: Mapping[str, FieldInfo] | None = None,
 ) -> list[Problem]:
     """Translate a pydantic ``ValidationError`` into value-free problems.
 
@@ -50,17 +51,27 @@ def problems_from(
         sources: The environment sources that were read, highest precedence
             first (at least one).
         data: The input pydantic validated, when known.
+        own_fields: The library's own fields, whose validators' messages are
+            trusted not to include the value.
 
     Returns:
         One problem per error, in pydantic's order, each under the variable the
         user sets.
     """
     namer = _Namer(settings_cls, sources, data or {})
+    own = own_fields or {}
     problems = []
     for detail in error.errors(include_url=False):
-        missing = detail["type"].startswith("missing")
-        variable, path = namer.locate(tuple(detail["loc"]), missing=missing)
-        problems.append(Problem(variable, value_free_message(detail), path))
+        loc = tuple(detail["loc"])
+        variable, path = namer.locate(loc, missing=detail["type"].startswith("missing"))
+        found = namer.field(loc[0]) if loc else None
+        trusted = (
+            found is not None
+            and found[0] in own
+            and found[1].validation_alias == own[found[0]].validation_alias
+        )
+        message = value_free_message(detail, trusted=trusted)
+        problems.append(Problem(variable, message, path))
     return problems
 
 
@@ -68,6 +79,7 @@ def problems_for(
     error: ValidationError | SourceError,
     settings_cls: type[BaseSettings],
     collected: Construction,
+    own_fields: Mapping[str, FieldInfo] | None = None,
 ) -> list[Problem] | None:
     """Return every problem of a failed construction, each under its variable.
 
@@ -78,6 +90,7 @@ def problems_for(
         settings_cls: The settings class.
         collected: What the construction collected: unreadable and undecodable
             variables, the sources read and the input validated.
+        own_fields: The library's own fields (see :func:`problems_from`).
 
     Returns:
         The problems: those collected first, then pydantic's that they do not
@@ -86,7 +99,7 @@ def problems_for(
     """
     sources = sources_for(settings_cls, collected.sources)
     if isinstance(error, ValidationError):
-        found = problems_from(error, settings_cls, sources, collected.data)
+        found = problems_from(error, settings_cls, sources, collected.data, own_fields)
     else:
         match = _SOURCE_ERROR.search(str(error))
         if match is None:
@@ -120,7 +133,7 @@ class _Namer:
         if not loc:
             return "settings", ""
         head, rest = loc[0], loc[1:]
-        found = self._field(head)
+        found = self.field(head)
         if found is None:  # an extra input, e.g. from .env with extra="forbid"
             return self.primary.display_name(str(head)), _format(rest)
         field_name, field = found
@@ -144,7 +157,8 @@ class _Namer:
             return self.primary.display_name(variable), ""
         return self.primary.display_name(preferred), _format(path)
 
-    def _field(self, key: str | int) -> tuple[str, FieldInfo] | None:
+    def field(self, key: str | int) -> tuple[str, FieldInfo] | None:
+        """Return the field (name and info) whose value is under ``key``."""
         for name, field in self.fields.items():
             if key == name or key in _keys(field):
                 return name, field
