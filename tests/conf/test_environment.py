@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 
 from django_strict_core.conf import SettingsError, StrictSettings
 from django_strict_core.conf.environment import DEVELOPMENT_SECRET_KEY
@@ -98,6 +98,23 @@ class TestProfiles:
         settings = StrictSettings(env="local", debug=False)
 
         assert (settings.env, settings.debug) == ("local", False)
+
+    def test_generic_variable_names_are_not_read(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("ENV", "bogus")
+        clean_environ.setenv("DEBUG", "nonsense")
+        clean_environ.setenv("LOG_LEVEL", "ERROR")
+        clean_environ.setenv("SECRET_KEY", "not-this-one")
+
+        settings = StrictSettings()
+
+        assert (settings.env, settings.debug, settings.log_level) == (
+            "local",
+            True,
+            "DEBUG",
+        )
+        assert settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY
 
     def test_settings_are_immutable(self, clean_environ: pytest.MonkeyPatch) -> None:
         settings = StrictSettings()
@@ -434,6 +451,18 @@ class TestSubclass:
             "FEATURE_LIMIT",
         ]
         assert caught.value.problems[1].expected == "is required"
+
+    def test_project_aliased_field_is_read_only_by_its_alias(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        class Aliased(StrictSettings):
+            export_limit: int = Field(10, validation_alias="EXPORT_BATCH")
+
+        clean_environ.setenv("EXPORT_LIMIT", "25")
+        assert Aliased().export_limit == 10
+
+        clean_environ.setenv("EXPORT_BATCH", "50")
+        assert Aliased().export_limit == 50
 
     def test_project_secret_from_file(
         self, clean_environ: pytest.MonkeyPatch, tmp_path: Path

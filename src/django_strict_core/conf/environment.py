@@ -12,12 +12,18 @@ import os
 from typing import TYPE_CHECKING, Any, ClassVar, get_args
 
 import dj_database_url
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    SettingsConfigDict,
+    SettingsError as SourceError,
+)
 
 from django_strict_core.app_settings import DEPLOYED_PROFILES
-from django_strict_core.conf.errors import SettingsError, problems_from
-from django_strict_core.conf.files import FILE_SUFFIX, FileVariableSource, file_problems
+from django_strict_core.conf import naming
+from django_strict_core.conf.errors import SettingsError
+from django_strict_core.conf.files import FileVariableSource
+from django_strict_core.conf.sources import Construction, construction, reporting
 from django_strict_core.conf.types import (
     CommaList,
     DatabaseURL,
@@ -103,7 +109,6 @@ class StrictSettings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
-        populate_by_name=True,
         frozen=True,
     )
 
@@ -173,30 +178,25 @@ class StrictSettings(BaseSettings):
         Raises:
             SettingsError: Listing every invalid variable, without their values.
         """
-        token = file_problems.set([])
+        values = _by_alias(type(self), values)
+        collected = Construction()
+        token = construction.set(collected)
         try:
             try:
                 super().__init__(**values)
-            except ValidationError as exc:
-                unreadable = file_problems.get() or []
-                named = {p.variable.removesuffix(FILE_SUFFIX) for p in unreadable}
-                problems = [
-                    *unreadable,
-                    # A missing value is explained by its unreadable file already.
-                    *(
-                        p
-                        for p in problems_from(exc, type(self))
-                        if p.variable not in named
-                    ),
-                ]
+            except (ValidationError, SourceError) as exc:
+                problems = naming.problems_for(
+                    exc, type(self), collected, StrictSettings.model_fields
+                )
+                if problems is None:
+                    raise  # a source misconfigured in code, not a variable
                 raise SettingsError(
                     problems, profile=_requested_profile(values)
                 ) from None
-            problems = file_problems.get() or []
-            if problems:
-                raise SettingsError(problems, profile=self.env)
+            if collected.problems:
+                raise SettingsError(collected.problems, profile=self.env)
         finally:
-            file_problems.reset(token)
+            construction.reset(token)
 
     @classmethod
     def settings_customise_sources(
@@ -209,6 +209,9 @@ class StrictSettings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Insert the ``_FILE`` source between the environment and ``.env``.
 
+        The environment and ``.env`` sources are pydantic-settings' own, made to
+        report an undecodable variable by name (:mod:`.sources`).
+
         Args:
             settings_cls: The settings class being built.
             init_settings: Keyword arguments.
@@ -219,13 +222,23 @@ class StrictSettings(BaseSettings):
         Returns:
             The sources, highest precedence first.
         """
+        files = FileVariableSource.beside(settings_cls, env_settings)
         return (
             init_settings,
-            env_settings,
-            FileVariableSource(settings_cls),
-            dotenv_settings,
+            files.hide_from(reporting(env_settings)),
+            files,
+            reporting(dotenv_settings),
             file_secret_settings,
         )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_input(cls, data: Any) -> Any:
+        """Keep the input for naming the variables of any error in it."""
+        current = construction.get()
+        if current is not None and current.data is None and isinstance(data, dict):
+            current.data = data
+        return data
 
     @property
     def is_deployed(self) -> bool:
@@ -341,7 +354,29 @@ class StrictSettings(BaseSettings):
         return redirect
 
 
+def _by_alias(cls: type[StrictSettings], values: dict[str, Any]) -> dict[str, Any]:
+    """Key this class's own fields by variable, so ``Settings(debug=False)`` works.
+
+    ``populate_by_name`` would do it for keyword arguments, but would also make
+    pydantic-settings read ``DEBUG`` and ``ENV`` from the environment, and read a
+    project's aliased fields by their names as well.
+    """
+    aliased = dict(values)
+    for name, own in StrictSettings.model_fields.items():
+        alias = own.validation_alias
+        field = cls.model_fields.get(name)
+        if (
+            field is not None
+            and field.validation_alias == alias
+            and isinstance(alias, str)
+            and name in aliased
+            and alias not in aliased
+        ):
+            aliased[alias] = aliased.pop(name)
+    return aliased
+
+
 def _requested_profile(values: dict[str, Any]) -> str | None:
     """Return the profile asked for, if valid, to name it in an error message."""
-    profile = values.get("env", os.environ.get("DJANGO_ENV", "local"))
+    profile = values.get("DJANGO_ENV", os.environ.get("DJANGO_ENV", "local"))
     return profile if profile in get_args(Profile) else None
