@@ -10,6 +10,9 @@
 4. The bad input tour.
 5. The application restarts with a small anonymous budget; bursts from many
    connections test it across both workers.
+6. It restarts with small login and anonymous budgets; passwords and tokens are
+   guessed against them.
+7. The configuration tour: values Django would accept and then misuse.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import contextlib
 import secrets
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +34,8 @@ from django_strict_core.testing import ProxyProcess
 
 from tests.e2e.stack import Stack, StackError, request, scratch_database
 from tests.reliability.badinput import run_tour, server_errors_logged
+from tests.reliability.configuration import run_configuration_tour
+from tests.reliability.credentials import CredentialsResult, run_attacks
 from tests.reliability.faults import FAULTS, run_fault, wait_healthy
 from tests.reliability.fuzz import run_schemathesis
 from tests.reliability.load import Endpoint, Load
@@ -37,7 +43,10 @@ from tests.reliability.throttle import ThrottleResult, burst, check_429
 from tests.services import find_backends
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.reliability.badinput import Outcome
+    from tests.reliability.configuration import Refusal
     from tests.reliability.faults import FaultResult
     from tests.reliability.fuzz import FuzzResult
     from tests.reliability.load import Sample
@@ -48,6 +57,10 @@ ARTICLES = 45
 PAGES = 3
 # Seconds after a fault begins before every health answer must say so.
 FAULT_ONSET = 0.5
+# Health records one worker may write per fault: a check failing, its reason
+# changing (timeout, then unavailable), and passing again, with some slack.
+HEALTH_RECORDS_PER_FAULT = 6
+HEALTH_PATH = "/api/health/"
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,8 @@ class Options:
         clients: Concurrent clients of the load.
         request_timeout: Seconds a request of the load may take.
         throttle_limit: The anonymous budget of the throttle phase.
+        login_limit: Failed password checks per client of the credentials phase.
+        credentials_anon_limit: The anonymous budget of the credentials phase.
         fuzz_examples: Schemathesis test cases per operation and phase.
         fuzz_seconds: Schemathesis' time budget.
         workers: gunicorn workers.
@@ -78,6 +93,8 @@ class Options:
     clients: int = 64
     request_timeout: float = 10.0
     throttle_limit: int = 50
+    login_limit: int = 5
+    credentials_anon_limit: int = 20
     fuzz_examples: int = 50
     fuzz_seconds: int = 180
     workers: int = 2
@@ -126,6 +143,54 @@ class Guarantee:
 
 
 @dataclass
+class FaultLog:
+    """What the application logged while the faults were held.
+
+    Attributes:
+        health_errors: ``django.request`` records of an unhealthy health answer
+            (one per probe would mean one error, or one e-mail, per probe).
+        health_records: Records of the health check logger at ``WARNING`` or above.
+        server_errors: ``django.request`` records of a 5xx answer, by request id.
+        without_cause: Those of them without the exception that caused the answer.
+    """
+
+    health_errors: int = 0
+    health_records: int = 0
+    server_errors: Counter[str] = field(default_factory=Counter)
+    without_cause: int = 0
+
+    @classmethod
+    def read(cls, records: list[dict[str, object]]) -> FaultLog:
+        """Count what the records of the fault phase tell.
+
+        Args:
+            records: The JSON log records written during the faults.
+
+        Returns:
+            The counts.
+        """
+        log = cls()
+        for record in records:
+            logger = str(record.get("logger", ""))
+            status = int(str(record.get("status_code") or 0))
+            if logger == "django_strict_core.healthcheck" and record.get("level") in (
+                "WARNING",
+                "ERROR",
+                "CRITICAL",
+            ):
+                log.health_records += 1
+            if logger != "django.request" or status < 500:
+                continue
+            if HEALTH_PATH in str(record.get("message", "")):
+                log.health_errors += 1
+                continue
+            log.server_errors[str(record.get("request_id", ""))] += 1
+            if not record.get("exception"):
+                log.without_cause += 1
+        return log
+
+
+@dataclass
 class SuiteResult:
     """Everything the report shows."""
 
@@ -143,6 +208,9 @@ class SuiteResult:
     tour: list[Outcome] = field(default_factory=list)
     tour_server_errors: list[dict[str, object]] = field(default_factory=list)
     throttle: ThrottleResult | None = None
+    fault_log: FaultLog = field(default_factory=FaultLog)
+    credentials: CredentialsResult | None = None
+    configuration: list[Refusal] = field(default_factory=list)
     log_levels: dict[str, int] = field(default_factory=dict)
     guarantees: list[Guarantee] = field(default_factory=list)
 
@@ -302,6 +370,114 @@ async def throttle_phase(stack: Stack, limit: int) -> ThrottleResult:
     return result
 
 
+STAFF = ("reliability-admin", "reliability-admin-password-7f3a")
+
+
+async def credentials_phase(
+    stack: Stack, options: Options, delete_keys: Callable[[], None]
+) -> CredentialsResult:
+    """Restart the application with small credential budgets and guess against them.
+
+    Args:
+        stack: The running project.
+        options: The budgets.
+        delete_keys: Deletes every cache key of the run, so each attack starts
+            with its budgets at zero.
+
+    Returns:
+        What the attacks got.
+    """
+    username, password = STAFF
+    stack.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_superuser({username!r}, "
+        f"'{username}@example.com', {password!r})",
+    )
+    stack.stop_app()
+    stack.environment.update(
+        DJANGO_THROTTLE_ANON_RATE=f"{options.credentials_anon_limit}/hour",
+        DJANGO_THROTTLE_LOGIN_RATE=f"{options.login_limit}/hour",
+        DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-credentials",
+    )
+    stack.start_app()
+    result = CredentialsResult(options.login_limit, options.credentials_anon_limit)
+    await run_attacks(stack, result, user=STAFF, fresh_budgets=delete_keys)
+    return result
+
+
+def _database_fault_guarantees(result: SuiteResult) -> list[Guarantee]:
+    """The answers and log records of API requests that failed during the faults."""
+    failed = [
+        s
+        for s in result.samples
+        if s.endpoint == "articles"
+        and s.status >= 500
+        and any(w.overlaps(s) for w in result.windows)
+    ]
+    unavailable = [
+        s
+        for s in failed
+        if s.status == 503 and s.code == "service_unavailable" and s.retry_after
+    ]
+    log = result.fault_log
+    logged_once = [s for s in failed if log.server_errors.get(s.request_id) == 1]
+    return [
+        Guarantee(
+            "An API request failing during a fault answers 503 service_unavailable "
+            "with Retry-After",
+            bool(failed) and len(unavailable) == len(failed),
+            f"{len(unavailable)} of {len(failed)} 5xx answers ({_statuses(failed)})",
+        ),
+        Guarantee(
+            "Every 5xx answer is logged once, with its cause",
+            len(logged_once) == len(failed) and not log.without_cause,
+            f"{len(logged_once)} of {len(failed)} logged exactly once; "
+            f"{log.without_cause} records without the exception",
+        ),
+    ]
+
+
+def _statuses(samples: list[Sample]) -> str:
+    counts = Counter(f"{s.status} {s.code or '-'}" for s in samples)
+    return ", ".join(f"{key}: {n}" for key, n in sorted(counts.items())) or "none"
+
+
+def _credential_guarantees(result: SuiteResult) -> list[Guarantee]:
+    credentials = result.credentials
+    if credentials is None:
+        return []
+    guarantees = []
+    for name, guessing in (
+        ("the admin login", credentials.admin),
+        ("the token endpoint", credentials.token),
+    ):
+        guarantees.append(
+            Guarantee(
+                f"Password guessing on {name} stops at the login budget",
+                guessing.checked <= credentials.login_limit
+                and guessing.right == 429
+                and bool(guessing.retry_after),
+                f"{guessing.checked} of {len(guessing.wrong)} wrong passwords "
+                f"checked (limit {credentials.login_limit}); the right one then: "
+                f"{guessing.right}, Retry-After {guessing.retry_after or '-'}",
+            )
+        )
+    refused = credentials.bad_tokens.get("429", 0)
+    sent = sum(credentials.bad_tokens.values())
+    guarantees.append(
+        Guarantee(
+            "Failed token authentication spends the anonymous budget",
+            credentials.bad_tokens.get("401", 0) <= credentials.anon_limit
+            and refused == sent - credentials.anon_limit,
+            f"{', '.join(f'{k}: {v}' for k, v in sorted(credentials.bad_tokens.items()))}"
+            f" of {sent} bad tokens (limit {credentials.anon_limit})",
+        )
+    )
+    return guarantees
+
+
 def judge(result: SuiteResult) -> list[Guarantee]:
     """Return each guarantee with its verdict.
 
@@ -379,6 +555,27 @@ def judge(result: SuiteResult) -> list[Guarantee]:
                 f"{result.fuzz.generated} test cases",
             )
         )
+    guarantees += _database_fault_guarantees(result)
+    bound = HEALTH_RECORDS_PER_FAULT * len(result.faults) * options.workers
+    guarantees.append(
+        Guarantee(
+            "Health failures are logged when they change, not on every probe",
+            result.fault_log.health_errors == 0
+            and result.fault_log.health_records <= bound,
+            f"{result.fault_log.health_errors} Service Unavailable records for "
+            f"{HEALTH_PATH}; {result.fault_log.health_records} health check records "
+            f"(at most {bound})",
+        )
+    )
+    guarantees += _credential_guarantees(result)
+    refused = [r for r in result.configuration if r.passed]
+    guarantees.append(
+        Guarantee(
+            "Misleading configuration is refused when the settings load",
+            bool(result.configuration) and len(refused) == len(result.configuration),
+            f"{len(refused)} of {len(result.configuration)} cases",
+        )
+    )
     failed_cases = [o for o in result.tour if not o.passed]
     guarantees.append(
         Guarantee(
@@ -452,8 +649,11 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         stack.start(directory)
         token = author_with_articles(stack)
         result.rss_start = stack.worker_rss()
+        lines_before = len(stack.log_records())
         await load_and_faults(stack, proxies, token, result)
         result.rss_end = stack.worker_rss()
+        time.sleep(0.5)  # the last records are written after the answers
+        result.fault_log = FaultLog.read(stack.log_records()[lines_before:])
         result.fuzz = run_schemathesis(
             f"{stack.https}/api/schema/",
             token=token,
@@ -468,6 +668,10 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
             stack.log_records()[lines_before:]
         )
         result.throttle = await throttle_phase(stack, options.throttle_limit)
+        result.credentials = await credentials_phase(
+            stack, options, lambda: _delete_keys(redis_url, stack.key_prefix)
+        )
+        result.configuration = run_configuration_tour(stack)
         records = stack.log_records()
         for record in records:
             level = str(record.get("level"))
