@@ -83,7 +83,22 @@ class TestStatusesPerOperation:
     def test_error_statuses(
         self, schema: dict[str, Any], path: str, method: str, expected: list[str]
     ) -> None:
-        assert statuses(schema, path, method) == expected
+        # Every operation can meet an unreachable database or cache: 503 as well.
+        assert statuses(schema, path, method) == sorted([*expected, "503"])
+
+    def test_an_unreachable_backend_is_documented_with_retry_after(
+        self, schema: dict[str, Any]
+    ) -> None:
+        response = schema["paths"][f"{URL}orders/"]["get"]["responses"]["503"]
+        component = schema["components"]["schemas"]["ErrorResponse503"]
+
+        assert response["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+        assert response["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorResponse503"
+        }
+        code = component["properties"]["errors"]["items"]["properties"]["code"]
+        assert code["enum"] == ["service_unavailable"]
+        assert component["example"]["type"] == "server_error"
 
     def test_views_with_another_exception_handler_get_no_error_responses(
         self, schema: dict[str, Any]

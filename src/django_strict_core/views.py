@@ -12,6 +12,7 @@ them in the project's root ``urls.py``::
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from rest_framework import exceptions
 
 from django_strict_core.app_settings import app_settings
 from django_strict_core.exceptions.handler import MalformedRequest, RequestTooLarge
+from django_strict_core.exceptions.outages import ServiceUnavailable, failed_backend
 from django_strict_core.exceptions.payloads import error_type_for, single_error
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ErrorView",
+    "ServerErrorView",
     "bad_request",
     "csrf_failure",
     "is_api_request",
@@ -106,10 +109,41 @@ permission_denied = ErrorView(defaults.permission_denied, exceptions.PermissionD
 page_not_found = ErrorView(defaults.page_not_found, exceptions.NotFound)
 """``handler404``: ``client_error`` / ``not_found``."""
 
-server_error = ErrorView(defaults.server_error, exceptions.APIException)
-"""``handler500``: ``server_error`` / ``error`` with a generic detail.
 
-Django has already logged the exception and sent ``got_request_exception``."""
+@dataclass(frozen=True, eq=False)
+class ServerErrorView(ErrorView):
+    """``handler500``, answering an unreachable database or cache with 503.
+
+    Django calls it while handling the exception (in the thread it handles it in,
+    under ASGI too), so the exception is ``sys.exc_info()``'s; when it is a
+    connection-level failure of a backend
+    (:func:`~django_strict_core.exceptions.failed_backend`), e.g. the session
+    middleware finding the database or Redis gone, an API path gets
+    ``503 service_unavailable`` with ``Retry-After``.
+    """
+
+    def __call__(
+        self, request: HttpRequest, exception: Exception | None = None
+    ) -> HttpResponse:
+        """Answer the request.
+
+        Returns:
+            The envelope response, or Django's page outside the API prefixes.
+        """
+        if is_api_request(request) and failed_backend(sys.exc_info()[1]):
+            unavailable = ServiceUnavailable()
+            response = _envelope_response(ServiceUnavailable)
+            response["Retry-After"] = str(unavailable.wait)
+            return response
+        return super().__call__(request, exception)
+
+
+server_error = ServerErrorView(defaults.server_error, exceptions.APIException)
+"""``handler500``: ``server_error`` / ``error`` with a generic detail, or
+``service_unavailable`` (503) when a backend's connection failed.
+
+Django has already sent ``got_request_exception`` and logs the exception with the
+response."""
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
