@@ -16,7 +16,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 
 from django_strict_core.exceptions import exception_handler
-
 from tests.apps.errors.models import Widget
 from tests.apps.errors.views import LEAKY_MESSAGE
 

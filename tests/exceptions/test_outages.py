@@ -159,7 +159,7 @@ class TestThroughDrf:
     def test_the_test_client_re_raises_it_like_any_server_error(
         self, dead_cache: str
     ) -> None:
-        with pytest.raises(Exception, match="Error .* connecting to"):
+        with pytest.raises(Exception, match=r"Error \d+ connecting to"):
             APIClient().get(f"{URL}backend/cache/{dead_cache}/")
 
 
@@ -250,7 +250,7 @@ class TestWhatCountsAsUnreachable:
         assert failed_backend(caught.value) is None
 
     def test_an_unreachable_redis_is_the_cache(self, dead_cache: str) -> None:
-        with pytest.raises(Exception) as caught:  # noqa: PT011 - whatever wraps it
+        with pytest.raises(Exception) as caught:
             caches[dead_cache].get("key")
 
         assert failed_backend(caught.value) == "cache"

@@ -96,6 +96,8 @@ class StrictSettings(BaseSettings):
         log_levels: Levels of individual loggers, e.g. ``django.db.backends``.
         throttle_anon_rate: DRF's ``anon`` throttle rate.
         throttle_user_rate: DRF's ``user`` throttle rate.
+        throttle_login_rate: Failed password checks a client address may make
+            (the ``login`` rate of ``FailedLoginThrottle``).
         num_proxies: Reverse proxies in front of the application (DRF's
             ``NUM_PROXIES``); throttling identifies clients by the address the
             outermost trusted proxy saw. 0 trusts no ``X-Forwarded-For`` at all.
@@ -154,6 +156,9 @@ class StrictSettings(BaseSettings):
     )
     throttle_user_rate: Rate = Field(
         "1000/hour", validation_alias="DJANGO_THROTTLE_USER_RATE"
+    )
+    throttle_login_rate: Rate = Field(
+        "10/hour", validation_alias="DJANGO_THROTTLE_LOGIN_RATE"
     )
     num_proxies: int = Field(0, ge=0, validation_alias="DJANGO_NUM_PROXIES")
     secure_ssl_redirect: bool = Field(

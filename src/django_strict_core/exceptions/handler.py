@@ -123,7 +123,7 @@ class ExceptionHandler:
         self.failed_backend: Backend | None = None
 
     def run(self) -> Response | None:
-        """Handle the exception: convert, format, roll back, respond and report.
+        """Handle the exception: convert, throttle, format, roll back, respond, report.
 
         Returns:
             The envelope response, or ``None`` to let the exception propagate.
@@ -131,6 +131,7 @@ class ExceptionHandler:
         api_exception = self.convert_exception()
         if self.should_propagate():
             return None
+        api_exception = self.throttle_failed_authentication(api_exception)
         envelope = self.format_envelope(api_exception)
         self.set_rollback()
         response = self.get_response(api_exception, envelope)
@@ -183,6 +184,39 @@ class ExceptionHandler:
         if self.failed_backend is not None:
             return ServiceUnavailable(detail)
         return exceptions.APIException(detail)
+
+    def throttle_failed_authentication(
+        self, exc: exceptions.APIException
+    ) -> exceptions.APIException:
+        """Throttle a request whose credentials failed like the anonymous one it is.
+
+        DRF checks a view's throttles only after authentication succeeded, so a
+        client trying made-up tokens (or passwords, with ``BasicAuthentication``)
+        would never spend any budget. A failed authentication runs the view's
+        throttles for the request, now anonymous: it costs what an anonymous
+        request costs, and once that budget is spent the answer is 429 with
+        ``Retry-After`` instead of 401. A view without throttles is left alone.
+
+        Args:
+            exc: The converted exception.
+
+        Returns:
+            ``exc``, or the ``Throttled`` exception of the view's throttles.
+        """
+        view = self.context.get("view")
+        request = self.context.get("request")
+        check_throttles = getattr(view, "check_throttles", None)
+        if (
+            not isinstance(exc, exceptions.AuthenticationFailed)
+            or request is None
+            or check_throttles is None
+        ):
+            return exc
+        try:
+            check_throttles(request)
+        except exceptions.Throttled as throttled:
+            return throttled
+        return exc
 
     def format_envelope(self, exc: exceptions.APIException) -> ErrorEnvelope:
         """Return the envelope for an ``APIException``.

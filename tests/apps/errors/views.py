@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.cache import caches
 from django.core.exceptions import (
     BadRequest,
     PermissionDenied as DjangoPermissionDenied,
     SuspiciousOperation,
     ValidationError as DjangoValidationError,
 )
-from django.core.cache import caches
 from django.db import connections
 from django.http import Http404
 from django.shortcuts import get_object_or_404
