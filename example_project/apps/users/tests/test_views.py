@@ -13,7 +13,6 @@ from apps.users.tests.factories import PASSWORD, UserFactory
 if TYPE_CHECKING:
     from django.test import Client
     from pytest_django import Settings
-    from rest_framework.response import Response
     from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -106,16 +105,15 @@ class TestToken:
         self, api_client: APIClient, user: User, settings: Settings
     ) -> None:
         limit = _login_budget(settings, 3)
+        url = reverse("users:token")
+        guess = {"username": user.username, "password": "wrong"}
 
-        def sign_in(password: str) -> Response:
-            return api_client.post(  # type: ignore[no-any-return]
-                reverse("users:token"),
-                {"username": user.username, "password": password},
-                format="json",
-            )
-
-        wrong = [sign_in("wrong").status_code for _ in range(limit)]
-        right = sign_in(PASSWORD)
+        wrong = [
+            api_client.post(url, guess, format="json").status_code for _ in range(limit)
+        ]
+        right = api_client.post(
+            url, {"username": user.username, "password": PASSWORD}, format="json"
+        )
 
         assert wrong == [400] * limit
         assert right.status_code == 429
