@@ -23,6 +23,7 @@ from django.utils.functional import LazyObject, empty
 
 from django_strict_core.log.config import ACCESS_LOGGER
 from django_strict_core.log.context import request_id_var
+from django_strict_core.proxies import request_client
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -161,8 +162,10 @@ class RequestIDMiddleware:
     code and in ``sync_to_async`` threads alike, until the response is closed.
 
     One record per request goes to the ``django_strict_core.access`` logger with
-    ``method``, ``path``, ``status``, ``duration_ms``, ``user_id`` (when an
-    authenticated user was already resolved) and ``request_id``. Streaming
+    ``method``, ``path``, ``status``, ``duration_ms``, ``client_ip`` (the client's
+    address behind the trusted proxies, see :mod:`django_strict_core.proxies`),
+    ``user_id`` (when an authenticated user was already resolved) and
+    ``request_id``. Streaming
     responses are recorded when their stream ends. Settings (read when first
     needed and again after ``setting_changed``, which ``override_settings`` sends):
 
@@ -278,6 +281,9 @@ def _log_access(
         "duration_ms": duration_ms,
         "request_id": request_id,
     }
+    client_ip = request_client(request.META)
+    if client_ip is not None:
+        fields["client_ip"] = client_ip
     user_id = resolved_user_id(request)
     if user_id is not None:
         fields["user_id"] = user_id

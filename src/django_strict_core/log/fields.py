@@ -80,6 +80,7 @@ ECS = FieldSet(
         "status_code": "http.response.status_code",
         "duration_ms": "event.duration",
         "user_id": "user.id",
+        "client_ip": "client.ip",
     },
     converters={"duration_ms": _milliseconds_to_nanoseconds},
     static={"ecs.version": ECS_VERSION},
