@@ -59,3 +59,13 @@ def test_every_name_gunicorn_reads_is_a_setting_it_means() -> None:
 
 def test_the_worker_is_importable_where_gunicorn_looks() -> None:
     assert config.UvicornWorker is UvicornWorker
+
+
+def test_a_projects_module_built_on_it_gets_every_setting() -> None:
+    """docs/logging.md: a project's module starts with ``import *`` and changes values."""
+    namespace: dict[str, object] = {}
+    exec("from django_strict_core.gunicorn import *", namespace)  # noqa: S102
+
+    settings = set(Config().settings)
+    read = {name for name in vars(config) if name in settings}
+    assert read <= set(namespace)

@@ -115,6 +115,39 @@ class TestWithinTheBounds:
         assert read_response(client)[0] == 200
 
 
+class TestUpgrades:
+    def test_a_websocket_upgrade_is_handed_over(self) -> None:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            assert scope["type"] == "websocket"
+            await receive()  # websocket.connect
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close"})
+
+        with serve(LIMITS, app) as (port, _):
+            client = connect(port)
+            client.sendall(
+                head(
+                    "/ws/",
+                    "Connection: Upgrade",
+                    "Upgrade: websocket",
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+                    "Sec-WebSocket-Version: 13",
+                )
+            )
+
+            assert client.recv(65536).startswith(b"HTTP/1.1 101 ")
+
+    def test_an_unsupported_upgrade_is_served_as_a_request(
+        self, server: tuple[int, Recorder]
+    ) -> None:
+        port, app = server
+        client = connect(port)
+        client.sendall(head("/a/", "Connection: Upgrade", "Upgrade: h2c"))
+
+        assert read_response(client)[0] == 200
+        assert app.calls == ["/a/"]
+
+
 class TestHead:
     def test_a_long_target_is_refused_before_its_line_ends(
         self, server: tuple[int, Recorder]
@@ -184,6 +217,17 @@ class TestHead:
         assert status == 431
         assert headers["content-type"] == "text/plain; charset=utf-8"
         assert body == b"Request Header Fields Too Large"
+
+    def test_a_target_that_does_not_parse_is_not_under_the_api(
+        self, server: tuple[int, Recorder]
+    ) -> None:
+        port, _ = server
+        client = connect(port)
+        client.sendall(head("http://[/api/items/", "X-A: " + "v" * 60))
+
+        status, headers, _ = parse(read_all(client))
+
+        assert (status, headers["content-type"]) == (431, "text/plain; charset=utf-8")
 
     @pytest.mark.parametrize(
         ("path", "json_body"), [("/api/items/", True), ("/page/", False)]

@@ -6,10 +6,13 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from django_strict_core.gunicorn.refusals import (
+    DEFAULT_API_PREFIXES,
     REFUSALS,
+    api_prefixes,
     refusal_body,
     refusal_response,
 )
@@ -63,6 +66,14 @@ def test_other_paths_get_the_phrase() -> None:
     )
     # A request line that did not parse has no path.
     assert refusal_body(HTTPStatus.BAD_REQUEST, "")[1] == b"Bad Request"
+
+
+def test_before_django_is_set_up_the_default_prefixes_apply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(type(settings), "configured", property(lambda _s: False))
+
+    assert api_prefixes() == DEFAULT_API_PREFIXES == ("/api/",)
 
 
 def test_the_api_prefixes_come_from_the_setting() -> None:

@@ -3,87 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
-import signal
-import subprocess
-import sys
-import threading
-import time
 from http import HTTPStatus
 from http.client import HTTPConnection
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
 
+from tests.support.gunicorn import Server, base_environment
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-
-ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 60
-
-
-class Server:
-    """A gunicorn process whose stdout is read line by line."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "python:django_strict_core.gunicorn",
-                "tests.projects.logs.asgi:application",
-                "--bind",
-                "127.0.0.1:0",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: list[str] = []
-        self._new: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            self._new.put(line)
-
-    def wait_for(self, pattern: str) -> re.Match[str]:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                line = self._new.get(timeout=0.5)
-            except queue.Empty:
-                assert self.process.poll() is None, self.stop()
-                continue
-            found = re.search(pattern, line)
-            if found:
-                return found
-        raise AssertionError(f"no {pattern!r} in gunicorn's output: {self.lines}")
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._reader.join(timeout=10)
-        assert self.process.stderr is not None
-        return self.process.stderr.read()
 
 
 @pytest.fixture
@@ -92,14 +24,8 @@ def server_env(postgres_url: str, django_db_setup: None) -> dict[str, str]:
     database = urlsplit(postgres_url)._replace(
         path=f"/{connection.settings_dict['NAME']}"
     )
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "WEB_CONCURRENCY"))
-    }
     return {
-        **base,
-        "PYTHONPATH": str(ROOT),
+        **base_environment(),
         "DJANGO_SETTINGS_MODULE": "tests.projects.logs.settings",
         "DJANGO_ENV": "test",
         "DJANGO_DEBUG": "true",
@@ -114,9 +40,7 @@ def server_env(postgres_url: str, django_db_setup: None) -> dict[str, str]:
 def server(server_env: dict[str, str]) -> Iterator[tuple[Server, int]]:
     running = Server(server_env)
     try:
-        port = int(running.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)")[1])
-        running.wait_for("Application startup complete")
-        yield running, port
+        yield running, running.start()
     finally:
         running.stop()
 

@@ -37,16 +37,33 @@ from django_strict_core.gunicorn.refusals import (
 )
 from django_strict_core.gunicorn.worker import UvicornWorker
 
+# What ``from django_strict_core.gunicorn import *`` gives a project's own module: the
+# gunicorn settings below, and the names to build on.
 __all__ = [
     "DEFAULT_API_PREFIXES",
     "DEFAULT_PORT",
     "ServerLimits",
     "UvicornWorker",
+    "accesslog",
+    "bind",
     "bind_address",
+    "control_socket_disable",
     "cpu_count",
+    "errorlog",
+    "graceful_timeout",
+    "keepalive",
+    "limit_request_field_size",
+    "limit_request_fields",
+    "limit_request_line",
+    "logconfig_dict",
+    "loglevel",
     "refusal_body",
     "refusal_response",
+    "timeout",
+    "worker_class",
+    "worker_connections",
     "worker_count",
+    "workers",
 ]
 
 # Gunicorn settings (module-level names are read by ``-c python:…``).

@@ -15,8 +15,8 @@ while it reads (see :class:`~django_strict_core.gunicorn.limits.ServerLimits`):
   over ``connections`` is closed at once).
 
 A refusal is the error envelope under the API prefixes
-(:mod:`~django_strict_core.gunicorn.refusals`), as is the 400 uvicorn answers a
-request that does not parse. After a 413, 414 or 431 nothing more is parsed or
+(:mod:`~django_strict_core.gunicorn.refusals`), and so is the 400 for a request that
+does not parse (uvicorn's own is plain text). After a 413, 414 or 431 nothing more is parsed or
 stored; what the client is still sending is read and dropped for up to
 :data:`LINGER_SECONDS` and :data:`LINGER_BYTES` so that it can read the answer (as
 nginx's lingering close), then the connection closes.
@@ -216,14 +216,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel(self._body_timer)
         self._body_timer = None
         super().on_message_complete()
-
-    def send_400_response(self, msg: str) -> None:  # noqa: ARG002
-        """Answer a request that does not parse: the envelope under the API prefixes.
-
-        Args:
-            msg: uvicorn's plain-text reason, replaced by the refusal's body.
-        """
-        self._refuse(HTTPStatus.BAD_REQUEST, "", linger=False)
 
     # Refusals
 
