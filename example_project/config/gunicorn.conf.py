@@ -1,9 +1,10 @@
-"""Gunicorn configuration: the library's ASGI settings (seed section 7.3).
+"""Gunicorn configuration: the library's ASGI settings.
 
 Uvicorn workers (``2 * CPUs + 1``, or ``WEB_CONCURRENCY``), ``0.0.0.0:$PORT``, the
-seed's timeouts and request limits, and gunicorn's and uvicorn's logs as the same JSON
-lines as the application's. The access log is the application's own (one JSON record
-per request with its X-Request-ID), so gunicorn's is off.
+library's timeouts, request limits and connection cap, and gunicorn's and uvicorn's
+logs as the same JSON lines as the application's. The access log is the
+application's own (one JSON record per request with its X-Request-ID), so gunicorn's
+is off.
 
     gunicorn config.asgi:application -c config/gunicorn.conf.py
 """
@@ -15,12 +16,14 @@ from django_strict_core.gunicorn import (
     errorlog,
     graceful_timeout,
     keepalive,
+    limit_request_field_size,
     limit_request_fields,
     limit_request_line,
     logconfig_dict,
     loglevel,
     timeout,
     worker_class,
+    worker_connections,
     workers,
 )
 
@@ -31,11 +34,13 @@ __all__ = [
     "errorlog",
     "graceful_timeout",
     "keepalive",
+    "limit_request_field_size",
     "limit_request_fields",
     "limit_request_line",
     "logconfig_dict",
     "loglevel",
     "timeout",
     "worker_class",
+    "worker_connections",
     "workers",
 ]
