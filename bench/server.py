@@ -7,9 +7,13 @@ serving uvicorn's own protocol (``UnboundedWorker``, no bounds):
 
 1. the healthy path, in alternating rounds: ``GET /api/ping/`` and ``POST
    /api/echo/`` with a 1 KiB JSON body, 32 connections, with ``wrk`` when it is
-   installed (``apt-get install wrk``), else an aiohttp client; requests per second
-   (median and range over the rounds) and latency percentiles;
-2. the attacks, straight at each server: eight header values of 40 MiB (the worker's
+   installed (``apt-get install wrk``), else an aiohttp client, on the Django project
+   and on a bare ASGI application (bench/server_raw.py, where the server's own cost
+   is the largest share); requests per second (median and range over the rounds),
+   latency percentiles, and the ratio of the two workers round by round;
+2. the protocol's own CPU cost per request, in process (no network, no Django):
+   uvicorn's ``httptools`` protocol against the bounded one on the bare application;
+3. the attacks, straight at each server: eight header values of 40 MiB (the worker's
    peak memory growth), a 200 MiB body with ``Content-Length`` and chunked (bytes
    the worker wrote under its ``TMPDIR``), a partial head and a partial body (seconds
    until the server closes, at most ``--hold``), 3 000 idle connections (how many the
@@ -30,6 +34,8 @@ import sys
 # off the import path so that ``import logging`` finds the real one.
 _HERE = os.path.dirname(os.path.abspath(__file__))  # noqa: PTH100, PTH120
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]  # noqa: PTH100
+# The repository instead, for bench.server_raw.
+sys.path.insert(0, os.path.dirname(_HERE))  # noqa: PTH120
 
 import argparse
 import asyncio
@@ -46,7 +52,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -56,6 +62,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 2**20
 BODY = json.dumps({"text": "a" * 1012}).encode()  # 1 KiB
+DJANGO_APP = "django.core.asgi:get_asgi_application()"
+RAW_APP = "bench.server_raw:app"
 WORKERS = {
     "bounded": "django_strict_core.gunicorn.UvicornWorker",
     "unbounded": "bench.server_site.UnboundedWorker",
@@ -65,7 +73,7 @@ WORKERS = {
 class Server:
     """gunicorn with ``-c python:django_strict_core.gunicorn`` and one worker."""
 
-    def __init__(self, worker: str, temp: Path) -> None:
+    def __init__(self, worker: str, temp: Path, app: str = DJANGO_APP) -> None:
         with socket.socket() as free:
             free.bind(("127.0.0.1", 0))
             self.port = free.getsockname()[1]
@@ -82,7 +90,7 @@ class Server:
                 "gunicorn",
                 "-c",
                 "python:django_strict_core.gunicorn",
-                "django.core.asgi:get_asgi_application()",
+                app,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--worker-class",
@@ -135,7 +143,7 @@ class Server:
 
 def warm(server: Server) -> None:
     """Serve a few requests first: the worker's first ones allocate for good."""
-    for _ in range(50):
+    for _ in range(50):  # every app of this benchmark answers GET /api/ping/
         with contextlib.closing(
             socket.create_connection(("127.0.0.1", server.port))
         ) as c:
@@ -147,9 +155,9 @@ def warm(server: Server) -> None:
 
 
 @contextmanager
-def serving(worker: str) -> Iterator[Server]:
+def serving(worker: str, app: str = DJANGO_APP) -> Iterator[Server]:
     with tempfile.TemporaryDirectory(prefix="bench-server-") as temp:
-        server = Server(worker, Path(temp))
+        server = Server(worker, Path(temp), app)
         try:
             warm(server)
             yield server
@@ -241,58 +249,175 @@ async def _aiohttp_load(
     )
 
 
+ROUTES = (("GET /api/ping/", False), ("POST /api/echo/", True))
+APPS = (("Django", DJANGO_APP), ("bare ASGI app", RAW_APP))
+
+
+def _measure(url: str, duration: float, *, post: bool) -> tuple[float, float, float]:
+    if shutil.which("wrk"):
+        return wrk(url, duration, post=post)
+    return asyncio.run(_aiohttp_load(url, duration, post=post))
+
+
 def healthy(duration: float, rounds: int) -> None:
+    """Alternate the two workers round by round on every app and route; print figures."""
     tool = "wrk" if shutil.which("wrk") else "aiohttp"
     print(
-        f"## Healthy path ({tool}, 32 connections, {rounds} rounds of {duration:g} s each)\n"
+        f"## Healthy path ({tool}, 32 connections, {rounds} rounds of "
+        f"{duration:g} s per worker, app and route)\n"
     )
-    figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
-    with (
-        serving(WORKERS["bounded"]) as bounded,
-        serving(WORKERS["unbounded"]) as unbounded,
-    ):
+    figures: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
+    with contextlib.ExitStack() as servers:
+        running = {
+            (app_name, name): servers.enter_context(serving(worker, app))
+            for app_name, app in APPS
+            for name, worker in WORKERS.items()
+        }
         for round_number in range(rounds):
-            # Alternate the order so that neither always runs first.
-            order = [("bounded", bounded), ("unbounded", unbounded)]
-            if round_number % 2:
-                order.reverse()
-            for name, server in order:
-                for route, post in (
-                    ("GET /api/ping/", False),
-                    ("POST /api/echo/", True),
-                ):
-                    url = server.url(route.split()[1])
-                    if tool == "wrk":
-                        figure = wrk(url, duration, post=post)
-                    else:
-                        figure = asyncio.run(_aiohttp_load(url, duration, post=post))
-                    figures.setdefault((route, name), []).append(figure)
-    print("| request | worker | req/s median | req/s range | p50 ms | p99 ms |")
-    print("|---|---|---:|---|---:|---:|")
-    for (route, name), runs in figures.items():
+            names = list(WORKERS)
+            if round_number % 2:  # neither worker always runs first
+                names.reverse()
+            for app_name, _app in APPS:
+                for route, post in ROUTES:
+                    for name in names:
+                        url = running[(app_name, name)].url(route.split()[1])
+                        figure = _measure(url, duration, post=post)
+                        figures.setdefault((app_name, route, name), []).append(figure)
+    print("| app | request | worker | req/s median | req/s range | p50 ms | p99 ms |")
+    print("|---|---|---|---:|---|---:|---:|")
+    for (app_name, route, name), runs in figures.items():
         rates = [r for r, _, _ in runs]
         print(
-            f"| {route} | {name} | {statistics.median(rates):.0f} | "
+            f"| {app_name} | {route} | {name} | {statistics.median(rates):.0f} | "
             f"{min(rates):.0f}-{max(rates):.0f} | "
             f"{statistics.median(p50 for _, p50, _ in runs):.2f} | "
             f"{statistics.median(p99 for _, _, p99 in runs):.2f} |"
         )
-    for route in ("GET /api/ping/", "POST /api/echo/"):
-        bounded_rate = statistics.median(r for r, _, _ in figures[(route, "bounded")])
-        unbounded_rate = statistics.median(
-            r for r, _, _ in figures[(route, "unbounded")]
-        )
-        spread = max(
-            (
-                max(r for r, _, _ in figures[(route, n)])
-                - min(r for r, _, _ in figures[(route, n)])
+    print("\n| app | request | bounded / unbounded req/s, per round: median | range |")
+    print("|---|---|---:|---|")
+    for app_name, _app in APPS:
+        for route, _post in ROUTES:
+            ratios = [
+                b[0] / u[0]
+                for b, u in zip(
+                    figures[(app_name, route, "bounded")],
+                    figures[(app_name, route, "unbounded")],
+                    strict=True,
+                )
+            ]
+            print(
+                f"| {app_name} | {route} | {statistics.median(ratios):.3f} | "
+                f"{min(ratios):.3f}-{max(ratios):.3f} |"
             )
-            / statistics.median(r for r, _, _ in figures[(route, n)])
-            for n in ("bounded", "unbounded")
+    print()
+
+
+# --- the protocol's own cost, in process ------------------------------------------
+
+
+class _Transport(asyncio.Transport):
+    """A connection that accepts every write and never closes by itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}.get(
+            name, default
         )
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+
+async def _bare(
+    scope: object, receive: Callable[[], object], send: Callable[[object], object]
+) -> None:
+    from bench.server_raw import app  # noqa: PLC0415
+
+    await app(scope, receive, send)
+
+
+def _cpu_per_request(
+    protocol: type[asyncio.Protocol], request: bytes, count: int
+) -> float:
+    """CPU microseconds per request of one keep-alive connection fed ``count`` requests."""
+    from uvicorn.config import Config  # noqa: PLC0415
+    from uvicorn.server import ServerState  # noqa: PLC0415
+
+    loop = asyncio.new_event_loop()
+    config = Config(
+        app=_bare,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+    )
+    config.load()
+    state = ServerState()
+    connection: Any = protocol(
+        config=config, server_state=state, app_state={}, _loop=loop
+    )  # type: ignore[call-arg]
+    connection.connection_made(_Transport())
+
+    async def drive() -> None:
+        for _ in range(count):
+            connection.data_received(request)
+            while state.tasks:
+                await asyncio.sleep(0)
+
+    started = time.process_time()
+    loop.run_until_complete(drive())
+    seconds = time.process_time() - started
+    connection.connection_lost(None)
+    loop.close()
+    return seconds / count * 1e6
+
+
+def protocol_cost(rounds: int) -> None:
+    """The bounded protocol against uvicorn's, without the network: CPU time only."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: PLC0415
+
+    from django_strict_core.gunicorn.connection import bounded_protocol  # noqa: PLC0415
+    from django_strict_core.gunicorn.limits import ServerLimits  # noqa: PLC0415
+
+    bounded = bounded_protocol(ServerLimits())
+    head = b"Host: 127.0.0.1:8000\r\nUser-Agent: wrk\r\nAccept: */*\r\n"
+    requests = {
+        "GET /api/ping/": b"GET /api/ping/ HTTP/1.1\r\n" + head + b"\r\n",
+        "POST /api/echo/": b"POST /api/echo/ HTTP/1.1\r\n"
+        + head
+        + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(BODY)
+        + BODY,
+    }
+    print(
+        f"## The protocol's own cost (in process, CPU time, {rounds} rounds of 20 000 "
+        "keep-alive requests to the bare ASGI app)\n"
+    )
+    print("| request | uvicorn's protocol µs | bounded µs | added µs |")
+    print("|---|---:|---:|---:|")
+    for name, request in requests.items():
+        plain = [
+            _cpu_per_request(HttpToolsProtocol, request, 20_000) for _ in range(rounds)
+        ]
+        ours = [_cpu_per_request(bounded, request, 20_000) for _ in range(rounds)]
         print(
-            f"\n{route}: bounded/unbounded {bounded_rate / unbounded_rate:.3f}; the "
-            f"rounds of one worker spread over {spread * 100:.1f} % of its median."
+            f"| {name} | {statistics.median(plain):.2f} ({min(plain):.2f}-{max(plain):.2f}) | "
+            f"{statistics.median(ours):.2f} ({min(ours):.2f}-{max(ours):.2f}) | "
+            f"{statistics.median(ours) - statistics.median(plain):+.2f} |"
         )
     print()
 
@@ -366,7 +491,7 @@ def header_attack(server: Server, hold: float) -> list[tuple[str, str, str]]:
         (
             "8 header values of 40 MiB",
             answer.decode(),
-            f"peak RSS +{growth:.1f} MiB, {seconds:.1f} s",
+            f"peak RSS {max(growth, 0.0):+.1f} MiB, {seconds:.1f} s",
         )
     ]
 
@@ -466,13 +591,9 @@ def attacks(hold: float) -> None:
     print("|---|---|---|---|")
     for name, worker in WORKERS.items():
         with serving(worker) as server:
-            rows = [
-                *header_attack(server, hold),
-                *body_attacks(server, hold),
-                *slow_attacks(server, hold),
-            ]
-        for attack, answer, cost in rows:
-            print(f"| {attack} | {name} | {answer} | {cost} |")
+            for attack_on in (header_attack, body_attacks, slow_attacks):
+                for attack, answer, cost in attack_on(server, hold):
+                    print(f"| {attack} | {name} | {answer} | {cost} |", flush=True)
     print()
 
 
@@ -493,6 +614,7 @@ def main() -> None:
         f"# bench/server.py on {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n"
     )
     if not args.skip_healthy:
+        protocol_cost(max(args.rounds, 5))
         healthy(args.duration, args.rounds)
     if not args.skip_attacks:
         attacks(args.hold)

@@ -5,8 +5,9 @@ until its line ends, a body goes to the application whatever its size, and a
 connection that sends a partial request (or nothing) stays open. This protocol counts
 while it reads (see :class:`~django_strict_core.gunicorn.limits.ServerLimits`):
 
-- the request target, as it arrives, against ``limit_request_line`` (414);
-- the bytes of the request line and headers together against ``head_size`` (431);
+- the request target and the bytes of the request line and headers together, after
+  every read of a head still incomplete, against ``limit_request_line`` (414) and
+  ``head_size`` (431);
 - the whole head, once parsed, against the request line, header count and header
   size limits (414, 431) and its ``Content-Length`` against ``body_size`` (413),
   before the application is called;
@@ -83,7 +84,6 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._admitted = False
         self._in_head = True  # the parser is between messages or inside a head
-        self._head_started = False  # a byte of the current head has arrived
         self._head_bytes = 0
         self._heads = 0  # heads completed, to see whether a read completed one
         self._in_body = False
@@ -158,7 +158,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                         f"request head over {self.limits.head_size} bytes",
                     )
                     return
-            if self._head_timer is None and self._head_started and not self._busy():
+            # Only a head that has not ended yet can have a target still growing.
+            if 0 < self.limits.request_line < len(getattr(self, "url", b"")):
+                self._refuse(
+                    HTTPStatus.REQUEST_URI_TOO_LONG,
+                    "request line over limit_request_line",
+                )
+                return
+            if self._head_timer is None and not self._busy() and self._head_begun():
                 self._head_timer = self.loop.call_later(
                     self.limits.head_timeout, self._head_timed_out
                 )
@@ -169,22 +176,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     # Parser callbacks
 
-    def on_message_begin(self) -> None:
-        """A new request's first byte arrived."""
-        super().on_message_begin()
-        self._head_started = True
-
-    def on_url(self, url: bytes) -> None:
-        """Add to the request target; refuse it as soon as it is over the limit."""
-        super().on_url(url)
-        if 0 < self.limits.request_line < len(self.url):
-            raise Refusal(
-                HTTPStatus.REQUEST_URI_TOO_LONG, "request line over limit_request_line"
-            )
-
     def on_headers_complete(self) -> None:
         """Check the whole head, then hand the request to the application."""
-        self._in_head = self._head_started = False
+        self._in_head = False
         self._heads += 1
         self._head_bytes = 0
         self._cancel(self._head_timer)
@@ -264,7 +258,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_timer = None
         if self.transport.is_closing() or self._busy():
             return
-        if not self._head_started:
+        if not self._head_begun():
             self.transport.close()  # nothing was asked: nothing to answer
             return
         self._refuse(
@@ -297,6 +291,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _busy(self) -> bool:
         return self.cycle is not None and not self.cycle.response_complete
+
+    def _head_begun(self) -> bool:
+        """Whether a byte of a request after the last whole head has arrived.
+
+        uvicorn starts a new scope when a request's first byte arrives and hands
+        it to the request's cycle once the head is whole.
+        """
+        return self.scope is not None and (
+            self.cycle is None or self.cycle.scope is not self.scope
+        )
 
     def _path(self) -> str:
         """Return the path of the request being refused, as far as it arrived."""
