@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import threading
 import time
@@ -64,7 +63,7 @@ class Running:
         fds = Path(f"/proc/{self.worker}/fd")
         for fd in fds.iterdir():
             with contextlib.suppress(OSError):
-                if os.readlink(fd).startswith(str(self.tmp)):
+                if str(fd.readlink()).startswith(str(self.tmp)):
                     total += fd.stat().st_size
         return total
 
@@ -324,7 +323,7 @@ class TestSlowClients:
         time.sleep(0.3)
 
         def still_open(client: socket.socket) -> bool:
-            client.setblocking(False)
+            client.settimeout(0)  # non-blocking
             try:
                 return client.recv(1) != b""
             except BlockingIOError:
