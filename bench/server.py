@@ -358,7 +358,12 @@ def _cpu_per_request(
     from uvicorn.config import Config  # noqa: PLC0415
     from uvicorn.server import ServerState  # noqa: PLC0415
 
-    loop = asyncio.new_event_loop()
+    try:  # the loop the server runs on: uvloop with uvicorn[standard]
+        import uvloop  # noqa: PLC0415
+
+        loop = uvloop.new_event_loop()
+    except ImportError:
+        loop = asyncio.new_event_loop()
     config = Config(
         app=_bare,
         lifespan="off",

@@ -141,9 +141,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 self.logger.warning("Invalid HTTP request received.")
                 self._refuse(HTTPStatus.BAD_REQUEST, "", linger=False)
             return
-        self._after_read(len(data), counting=counting and heads == self._heads)
+        self._after_read(len(data), counting and heads == self._heads)
 
-    def _after_read(self, size: int, *, counting: bool) -> None:
+    def _after_read(self, size: int, counting: bool) -> None:  # noqa: FBT001
         """Count a read that was all head, and arm the timer of what is incomplete.
 
         A read that completed a head may hold the next one's start: it is not
@@ -181,8 +181,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._heads += 1
         self._head_bytes = 0
-        self._cancel(self._head_timer)
-        self._head_timer = None
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
         violation = self.limits.head_violation(
             self.parser.get_method(), self.url, self.headers
         )
@@ -207,8 +208,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         """The request has arrived whole; the next bytes begin another."""
         self._in_body = False
         self._in_head = True
-        self._cancel(self._body_timer)
-        self._body_timer = None
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
         super().on_message_complete()
 
     # Refusals

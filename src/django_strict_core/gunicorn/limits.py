@@ -76,9 +76,9 @@ class ServerLimits:
                 HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "more headers than limit_request_fields",
             )
-        declared = None
+        field_size, declared = self.field_size, None
         for name, value in headers:
-            if 0 < self.field_size < len(name) + len(value) + 2:
+            if 0 < field_size < len(name) + len(value) + 2:
                 return (
                     HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
                     "header line over limit_request_field_size",
