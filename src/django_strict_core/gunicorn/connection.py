@@ -17,8 +17,8 @@ while it reads (see :class:`~django_strict_core.gunicorn.limits.ServerLimits`):
 
 A refusal is the error envelope under the API prefixes
 (:mod:`~django_strict_core.gunicorn.refusals`), and so is the 400 for a request that
-does not parse (uvicorn's own is plain text). After a 413, 414 or 431 nothing more is parsed or
-stored; what the client is still sending is read and dropped for up to
+does not parse (uvicorn's own is plain text). After a 413, 414 or 431 nothing more is
+parsed or stored; what the client is still sending is read and dropped for up to
 :data:`LINGER_SECONDS` and :data:`LINGER_BYTES` so that it can read the answer (as
 nginx's lingering close), then the connection closes.
 """
