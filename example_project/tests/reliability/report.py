@@ -136,8 +136,8 @@ def _bounds_section(result: SuiteResult) -> list[str]:
                 for name, a, cost in rows
             ),
             f"| {bounds.opened} idle connections | - | - | {bounds.held} held (cap "
-            f"{bounds.cap} per worker, sockets per worker "
-            f"{sorted(bounds.sockets.values())}), {bounds.held_after} after the head "
+            f"{bounds.cap} per worker, connections per worker "
+            f"{sorted(bounds.connections.values())}), {bounds.held_after} after the head "
             "timeout |",
             "",
         ]

@@ -201,7 +201,7 @@ def _bounded_run(**changes: object) -> AttackResult:
         },
         opened=3000,
         held=1997,
-        sockets={1: 1003, 2: 1003},
+        connections={1: 998, 2: 1000},
     )
     for name, value in changes.items():
         setattr(result, name, value)
@@ -216,7 +216,7 @@ def test_the_bounds_hold_only_when_every_figure_is_within_them() -> None:
         "stored": _bounded_run(stored=146 * 2**20),
         "plain 400": _bounded_run(malformed=Answer(400, None, 0.0)),
         "held open": _bounded_run(slow={"head": Answer(0, None, 40.0)}),
-        "uncapped": _bounded_run(held=3000, sockets={1: 3003}),
+        "uncapped": _bounded_run(held=3000, connections={1: 3000}),
         "never closed": _bounded_run(held_after=1000),
     }
     for name, result in broken.items():
