@@ -8,8 +8,11 @@
    place, held, and lifted.
 3. Schemathesis against ``/api/schema/``.
 4. The bad input tour.
-5. The application restarts with a small anonymous budget; bursts from many
-   connections test it across both workers.
+5. Attacks on the server's bounds, straight to gunicorn (``attacks.py``).
+6. The application restarts with a small anonymous budget; bursts from many
+   connections test it across both workers, and a second client address tests that
+   each client behind nginx has its own (``identity.py``).
+7. It restarts with no proxy trusted: ``X-Forwarded-For`` must buy nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import redis
 from django_strict_core.testing import ProxyProcess
 
 from tests.e2e.stack import Stack, StackError, request, scratch_database
+from tests.reliability import attacks, identity
 from tests.reliability.badinput import run_tour, server_errors_logged
 from tests.reliability.faults import FAULTS, run_fault, wait_healthy
 from tests.reliability.fuzz import run_schemathesis
@@ -48,6 +52,7 @@ ARTICLES = 45
 PAGES = 3
 # Seconds after a fault begins before every health answer must say so.
 FAULT_ONSET = 0.5
+THROTTLED = "/api/articles/?page_size=1"
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ class SuiteResult:
     tour: list[Outcome] = field(default_factory=list)
     tour_server_errors: list[dict[str, object]] = field(default_factory=list)
     throttle: ThrottleResult | None = None
+    bounds: attacks.AttackResult | None = None
+    clients: identity.Identity | None = None
+    untrusted: identity.Identity | None = None
     log_levels: dict[str, int] = field(default_factory=dict)
     guarantees: list[Guarantee] = field(default_factory=list)
 
@@ -286,7 +294,7 @@ async def throttle_phase(stack: Stack, limit: int) -> ThrottleResult:
         DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-throttle",
     )
     stack.start_app()
-    url = f"{stack.https}/api/articles/?page_size=1"
+    url = f"{stack.https}{THROTTLED}"
     result = ThrottleResult(limit)
     cpu_before = stack.worker_cpu_seconds()
     first = await burst(url, 4 * limit, concurrency=32)
@@ -299,6 +307,30 @@ async def throttle_phase(stack: Stack, limit: int) -> ThrottleResult:
         pid: round(cpu_after[pid] - cpu_before.get(pid, 0.0), 2) for pid in cpu_after
     }
     result.retry_after, result.envelope = await check_429(url)
+    return result
+
+
+def untrusted_phase(stack: Stack, limit: int) -> identity.Identity:
+    """Restart with no proxy trusted, spend the budget, then forge ``X-Forwarded-For``.
+
+    Args:
+        stack: The running project.
+        limit: The anonymous budget, per hour, already in the environment.
+
+    Returns:
+        What a second client and the forged requests got.
+    """
+    stack.stop_app()
+    stack.environment.update(
+        DJANGO_NUM_PROXIES="0",
+        DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-untrusted",
+    )
+    stack.start_app()
+    for _ in range(limit):
+        identity.get(stack, THROTTLED)
+    spoofed = identity.spoofed_burst(stack, THROTTLED, 20)
+    result = identity.check(stack, THROTTLED, proxies=0)
+    result.spoofed_allowed = spoofed
     return result
 
 
@@ -379,6 +411,15 @@ def judge(result: SuiteResult) -> list[Guarantee]:
                 f"{result.fuzz.generated} test cases",
             )
         )
+    later = [
+        *(attacks.verdicts(result.bounds) if result.bounds is not None else []),
+        *(
+            identity.verdicts(result.clients, result.untrusted)
+            if result.clients is not None
+            else []
+        ),
+    ]
+    guarantees += [Guarantee(name, kept, detail) for name, kept, detail in later]
     failed_cases = [o for o in result.tour if not o.passed]
     guarantees.append(
         Guarantee(
@@ -424,11 +465,15 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
     backends = find_backends()
     database_url, redis_url = backends.database_url, backends.redis_url
     result = SuiteResult(options, started_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
+    attacks.raise_file_limit()  # before the servers start: they inherit it
     with contextlib.ExitStack() as cleanup:
         directory = workdir or Path(
             cleanup.enter_context(tempfile.TemporaryDirectory(prefix="reliability-"))
         )
         directory.mkdir(parents=True, exist_ok=True)
+        # The application's own temporary directory, where bodies would be spooled.
+        temp_dir = directory / "app-tmp"
+        temp_dir.mkdir(exist_ok=True)
         url = cleanup.enter_context(scratch_database(database_url))
         proxies = ProxyProcess(
             {
@@ -444,6 +489,7 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
             environment={
                 "DJANGO_THROTTLE_ANON_RATE": UNLIMITED,
                 "DJANGO_THROTTLE_USER_RATE": UNLIMITED,
+                "TMPDIR": str(temp_dir),
             },
             name="reliability",
         )
@@ -467,7 +513,10 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         result.tour_server_errors = server_errors_logged(
             stack.log_records()[lines_before:]
         )
+        result.bounds = attacks.run_attacks(stack, temp_dir)
         result.throttle = await throttle_phase(stack, options.throttle_limit)
+        result.clients = identity.check(stack, THROTTLED, proxies=1)
+        result.untrusted = untrusted_phase(stack, options.throttle_limit)
         records = stack.log_records()
         for record in records:
             level = str(record.get("level"))
