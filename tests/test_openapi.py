@@ -21,7 +21,13 @@ from rest_framework.permissions import (
 )
 from rest_framework.test import APIClient
 
-from django_strict_core.openapi import allows_anonymous, attr_schema, camel_case
+from django_strict_core.gunicorn.refusals import REFUSALS
+from django_strict_core.openapi import (
+    STATIC_ERRORS,
+    allows_anonymous,
+    attr_schema,
+    camel_case,
+)
 from django_strict_core.permissions import IsStaff, IsStaffOrReadOnly, ReadOnly
 from tests.apps.errors.views import SignedOut
 
@@ -47,8 +53,9 @@ def schema() -> dict[str, Any]:
 
 
 # Every operation can answer these: a malformed request, a method the path does not
-# answer, an Accept header the API cannot satisfy, a bug.
-EVERYWHERE = {"400", "405", "406", "500"}
+# answer, an Accept header the API cannot satisfy, the server's refusals of a slow,
+# long or large head, a bug.
+EVERYWHERE = {"400", "405", "406", "408", "414", "431", "500"}
 # And every operation with a request body these: too large, not JSON.
 WITH_A_BODY = {"413", "415"}
 
@@ -128,6 +135,9 @@ class TestStatusesPerOperation:
             ("406", "not_acceptable"),
             ("413", "request_too_large"),
             ("415", "unsupported_media_type"),
+            ("408", "request_timeout"),
+            ("414", "request_uri_too_long"),
+            ("431", "request_header_fields_too_large"),
         ],
     )
     def test_the_protocols_refusals_have_their_codes(
@@ -139,6 +149,10 @@ class TestStatusesPerOperation:
 
         assert item["code"]["enum"] == [code]
         assert component["example"]["errors"][0]["code"] == code
+
+    def test_the_servers_own_refusals_are_documented(self) -> None:
+        for status, (code, _detail) in REFUSALS.items():
+            assert code in STATIC_ERRORS[str(status.value)].codes, status
 
     def test_request_bodies_are_json_unless_the_view_takes_more(
         self, schema: dict[str, Any]

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import psycopg
 
 if TYPE_CHECKING:
@@ -29,6 +31,8 @@ PASSWORD = "clients-correct-horse-battery"
 OVER_NGINX_LIMIT = 2 * 1024 * 1024 + 1
 OVER_DJANGO_LIMIT = 2_621_440 + 1
 MAX_THROTTLED_TRIES = 100
+# Longer than the worker's head_timeout (10 s), after which it answers 408.
+HEAD_WAIT = 30
 
 
 @dataclass
@@ -160,6 +164,27 @@ def _throttled(world: World) -> Any:
         if answer.status_code != 200:
             return answer
     return answer
+
+
+def _slow_head(world: World) -> Any:
+    # No client sends half a head on purpose: a raw socket does, straight to
+    # gunicorn (nginx closes such a connection without an answer).
+    address = ("127.0.0.1", world.running.stack.app_port)
+    with socket.create_connection(address, timeout=HEAD_WAIT) as connection:
+        connection.sendall(b"GET /api/users/me/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    answer = httpx.Response(
+        int(status_line.split()[1]),
+        headers=[tuple(line.split(": ", 1)) for line in header_lines],
+        content=body,
+    )
+    return world.operation("users_me_retrieve")._build_response(
+        client=world.anonymous, response=answer
+    )
 
 
 def _server_error(world: World) -> Any:
@@ -359,6 +384,48 @@ CASES: tuple[Case, ...] = (
             "POST",
             "/api/auth/token/",
             data={"username": "someone", "password": PASSWORD},
+        ),
+    ),
+    Case(
+        "half a request head, then nothing",
+        "/api/users/me/",
+        "get",
+        408,
+        _slow_head,
+    ),
+    Case(
+        "a query string of 12 kB (gunicorn's limit)",
+        "/api/articles/",
+        "get",
+        414,
+        lambda w: w.raw(
+            w.signed_in,
+            "articles_list",
+            "GET",
+            "/api/articles/",
+            params={"q": "a" * 12_000},
+        ),
+    ),
+    Case(
+        "a query string of 20 kB (nginx's limit)",
+        "/api/articles/",
+        "get",
+        414,
+        lambda w: w.raw(
+            w.signed_in,
+            "articles_list",
+            "GET",
+            "/api/articles/",
+            params={"q": "a" * 20_000},
+        ),
+    ),
+    Case(
+        "120 request headers",
+        "/api/users/me/",
+        "get",
+        431,
+        lambda w: w.operation("users_me_retrieve").sync_detailed(
+            client=w.signed_in_with({f"X-Filler-{n}": "1" for n in range(120)})
         ),
     ),
     Case("an anonymous budget spent", "/api/articles/", "get", 429, _throttled),

@@ -9,8 +9,8 @@ with, each as the envelope of :mod:`django_strict_core.exceptions`:
   too (``attr`` and ``code`` enums from the request serializer), and where query
   parameters are validated (any query parameter but the paginator's page or cursor,
   such as ``page_size`` or a filter) the ``validation_error`` envelope about them;
-- ``405`` (with ``Allow``) and ``406`` everywhere; ``413`` and ``415`` where the
-  operation has a request body;
+- ``405`` (with ``Allow``), ``406``, and the server's ``408``, ``414`` and ``431``
+  everywhere; ``413`` and ``415`` where the operation has a request body;
 - ``401`` where the first authenticator sends a ``WWW-Authenticate`` challenge;
   ``403`` where a permission can refuse, a failed authentication is answered with
   403, or session authentication checks CSRF;

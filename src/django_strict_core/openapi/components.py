@@ -107,6 +107,12 @@ STATIC_ERRORS: dict[str, ErrorResponse] = {
         "Could not satisfy the request Accept header.",
         "The Accept header names no media type the API answers with.",
     ),
+    "408": ErrorResponse(
+        408,
+        ("request_timeout",),
+        "Request Timeout.",
+        "The request's head or body did not arrive in time (the server's limit).",
+    ),
     "413": ErrorResponse(
         413,
         ("request_too_large",),
@@ -118,6 +124,18 @@ STATIC_ERRORS: dict[str, ErrorResponse] = {
         ("unsupported_media_type",),
         'Unsupported media type "text/plain" in request.',
         "The body's Content-Type is not one the operation's request body lists.",
+    ),
+    "414": ErrorResponse(
+        414,
+        ("request_uri_too_long",),
+        "Request-URI Too Long.",
+        "The request line (path and query string) is over the server's limit.",
+    ),
+    "431": ErrorResponse(
+        431,
+        ("request_header_fields_too_large",),
+        "Request Header Fields Too Large.",
+        "The request's headers are over the server's limits (count or size).",
     ),
     "429": ErrorResponse(
         429,

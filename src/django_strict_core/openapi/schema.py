@@ -146,9 +146,12 @@ class AutoSchema(SpectacularAutoSchema):
         else:
             # A foreign Host or too many query fields: any request can be malformed.
             responses["400"] = self._static_response("400", extra)
-        # The protocol's refusals, which any DRF view answers with the envelope.
+        # HTTP's refusals, which any request may get: a method the path does not
+        # answer, an Accept header no renderer satisfies (DRF), and a head too slow,
+        # too long or too large (the server of django_strict_core.gunicorn, a proxy).
         responses["405"] = self._static_response("405", extra, ALLOW)
-        responses["406"] = self._static_response("406", extra)
+        for status_code in ("406", "408", "414", "431"):
+            responses[status_code] = self._static_response(status_code, extra)
         if has_body:
             responses["413"] = self._static_response("413", extra)
             responses["415"] = self._static_response("415", extra)
