@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django_strict_core.testing import FaultProxy
 
 from tests.clients import tools
+from tests.clients.tools import unavailable
 from tests.e2e.stack import Stack, request, scratch_database
-from tests.services import REQUIRE_SERVICES, UnavailableError, find_backends
+from tests.services import UnavailableError, find_backends
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,13 +28,6 @@ if TYPE_CHECKING:
 # The anonymous budget of one client address; the throttling case spends one of its
 # own, sent straight to gunicorn with an X-Forwarded-For address nobody else uses.
 ANON_RATE = 30
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip for want of a service or tool, or fail when they are required."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{reason} (STRICT_CORE_REQUIRE_SERVICES=1)", pytrace=False)
-    pytest.skip(reason)
 
 
 class Running:
