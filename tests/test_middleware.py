@@ -236,6 +236,23 @@ class TestAccessLog:
         assert "user_id" not in record
         assert "query" not in record
         assert "secret-value" not in capture.text
+        assert record["client_ip"] == "127.0.0.1"
+
+    def test_the_client_is_the_peer_unless_a_proxy_is_trusted(
+        self, json_logs: Capture
+    ) -> None:
+        capture = json_logs()
+        forwarded = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
+
+        Client().get("/sync/", REMOTE_ADDR="10.0.0.2", **forwarded)
+        drf = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+        with override_settings(REST_FRAMEWORK=drf):
+            Client().get("/sync/", REMOTE_ADDR="10.0.0.2", **forwarded)
+
+        assert [r["client_ip"] for r in access_lines(capture)] == [
+            "10.0.0.2",
+            "203.0.113.9",
+        ]
 
     @override_settings(STRICT_CORE_ACCESS_LOG_QUERY_STRING=True)
     def test_query_string_when_enabled(self, json_logs: Capture) -> None:
@@ -336,6 +353,7 @@ class TestAccessLog:
         assert record["url.path"] == "/sync/"
         assert record["http.response.status_code"] == 200
         assert isinstance(record["event.duration"], int)
+        assert record["client.ip"] == "127.0.0.1"
 
 
 @pytest.mark.django_db

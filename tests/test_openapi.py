@@ -21,8 +21,15 @@ from rest_framework.permissions import (
 )
 from rest_framework.test import APIClient
 
-from django_strict_core.openapi import allows_anonymous, attr_schema, camel_case
+from django_strict_core.gunicorn.refusals import REFUSALS
+from django_strict_core.openapi import (
+    STATIC_ERRORS,
+    allows_anonymous,
+    attr_schema,
+    camel_case,
+)
 from django_strict_core.permissions import IsStaff, IsStaffOrReadOnly, ReadOnly
+from tests.apps.errors.views import SignedOut
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -45,8 +52,30 @@ def schema() -> dict[str, Any]:
     return generate()
 
 
+# Every operation can answer these: a malformed request, a method the path does not
+# answer, an Accept header the API cannot satisfy, the server's refusals of a slow,
+# long or large head, a bug, an unreachable database or cache.
+EVERYWHERE = {"400", "405", "406", "408", "414", "431", "500", "503"}
+# And every operation with a request body these: too large, not JSON.
+WITH_A_BODY = {"413", "415"}
+
+
 def statuses(schema: dict[str, Any], path: str, method: str) -> list[str]:
     return sorted(schema["paths"][f"{URL}{path}"][method]["responses"])
+
+
+def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def ref_name(schema: dict[str, Any]) -> str:
+    return str(schema["$ref"]).rsplit("/", 1)[-1]
+
+
+def json_schema(response: dict[str, Any]) -> dict[str, Any]:
+    return response["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
 
 
 class TestDocument:
@@ -64,40 +93,94 @@ class TestStatusesPerOperation:
     @pytest.mark.parametrize(
         ("path", "method", "expected"),
         [
-            # Input is validated only where a body is parsed.
-            ("orders/", "post", ["200", "400", "500"]),
-            ("items/bulk/", "post", ["201", "400", "500"]),
-            ("orders/", "get", ["200", "500"]),
+            ("orders/", "post", ["200"]),
+            ("items/bulk/", "post", ["201"]),
+            ("orders/", "get", ["200"]),
             # Path parameters or pagination can answer 404.
-            ("fail/{kind}/", "get", ["200", "404", "500"]),
-            ("widgets/", "get", ["200", "404", "500"]),
-            ("widgets/{id}/", "get", ["200", "404", "500"]),
+            ("fail/{kind}/", "get", ["200", "404"]),
+            ("widgets/", "get", ["200", "404"]),
+            ("widgets/{id}/", "get", ["200", "404"]),
             # A WWW-Authenticate challenge gives 401, session authentication 403.
-            ("token/", "get", ["200", "401", "500"]),
-            ("session/", "get", ["200", "403", "500"]),
-            ("throttled/", "get", ["200", "429", "500"]),
-            # Query parameters other than the page number are validated.
-            ("paged/", "get", ["200", "400", "401", "403", "404", "500"]),
+            ("token/", "get", ["200", "401"]),
+            ("session/", "get", ["200", "403"]),
+            ("throttled/", "get", ["200", "429"]),
+            ("paged/", "get", ["200", "401", "403", "404"]),
         ],
     )
     def test_error_statuses(
         self, schema: dict[str, Any], path: str, method: str, expected: list[str]
     ) -> None:
-        # Every operation can meet an unreachable database or cache: 503 as well.
-        assert statuses(schema, path, method) == sorted([*expected, "503"])
+        common = EVERYWHERE | (WITH_A_BODY if method == "post" else set())
+
+        assert statuses(schema, path, method) == sorted({*expected, *common})
+
+    def test_every_operation_documents_the_protocols_refusals(
+        self, schema: dict[str, Any]
+    ) -> None:
+        for path, method, operation in operations(schema):
+            if path == f"{URL}default-handler/":
+                continue
+            responses = operation["responses"]
+            expected = EVERYWHERE | (
+                WITH_A_BODY if "requestBody" in operation else set()
+            )
+            assert expected <= set(responses), (path, method)
+            assert not WITH_A_BODY & set(responses) or "requestBody" in operation
+            assert set(responses["405"]["headers"]) == {"Allow"}
+
+    @pytest.mark.parametrize(
+        ("status", "code"),
+        [
+            ("405", "method_not_allowed"),
+            ("406", "not_acceptable"),
+            ("413", "request_too_large"),
+            ("415", "unsupported_media_type"),
+            ("408", "request_timeout"),
+            ("414", "request_uri_too_long"),
+            ("431", "request_header_fields_too_large"),
+        ],
+    )
+    def test_the_protocols_refusals_have_their_codes(
+        self, schema: dict[str, Any], status: str, code: str
+    ) -> None:
+        response = schema["paths"][f"{URL}orders/"]["post"]["responses"][status]
+        component = schema["components"]["schemas"][ref_name(json_schema(response))]
+        item = component["properties"]["errors"]["items"]["properties"]
+
+        assert item["code"]["enum"] == [code]
+        assert component["example"]["errors"][0]["code"] == code
+
+    def test_the_servers_own_refusals_are_documented(self) -> None:
+        for status, (code, _detail) in REFUSALS.items():
+            assert code in STATIC_ERRORS[str(status.value)].codes, status
+
+    def test_request_bodies_are_json_unless_the_view_takes_more(
+        self, schema: dict[str, Any]
+    ) -> None:
+        bodies = {
+            path: list(operation["requestBody"]["content"])
+            for path, _method, operation in operations(schema)
+            if "requestBody" in operation
+        }
+        upload = bodies.pop(f"{URL}upload/")
+
+        assert bodies
+        assert all(media == ["application/json"] for media in bodies.values())
+        assert upload == [
+            "application/json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ]
 
     def test_an_unreachable_backend_is_documented_with_retry_after(
         self, schema: dict[str, Any]
     ) -> None:
         response = schema["paths"][f"{URL}orders/"]["get"]["responses"]["503"]
-        component = schema["components"]["schemas"]["ErrorResponse503"]
+        component = schema["components"]["schemas"][ref_name(json_schema(response))]
+        item = component["properties"]["errors"]["items"]["properties"]
 
         assert response["headers"]["Retry-After"]["schema"] == {"type": "integer"}
-        assert response["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/ErrorResponse503"
-        }
-        code = component["properties"]["errors"]["items"]["properties"]["code"]
-        assert code["enum"] == ["service_unavailable"]
+        assert item["code"]["enum"] == ["service_unavailable"]
         assert component["example"]["type"] == "server_error"
 
     def test_views_with_another_exception_handler_get_no_error_responses(
@@ -123,6 +206,15 @@ class TestStatusesPerOperation:
         assert paged["security"] == [{"tokenAuth": []}, {}]
         assert {} not in token["security"]
 
+    def test_a_permission_may_say_it_lets_anonymous_requests_through(
+        self, schema: dict[str, Any]
+    ) -> None:
+        signed_out = schema["paths"][f"{URL}signed-out/"]["post"]
+
+        assert signed_out["security"] == [{"tokenAuth": []}, {}]
+        # It still refuses signed-in users.
+        assert "403" in signed_out["responses"]
+
     @pytest.mark.parametrize(
         ("permission", "method", "expected"),
         [
@@ -137,6 +229,9 @@ class TestStatusesPerOperation:
             ((ReadOnly & IsStaff)(), "GET", False),
             ((ReadOnly & AllowAny)(), "GET", True),
             ((~IsStaff)(), "GET", False),
+            (SignedOut(), "DELETE", True),
+            ((SignedOut | IsStaff)(), "POST", True),
+            ((SignedOut & IsStaff)(), "POST", False),
         ],
     )
     def test_which_permissions_allow_anonymous_requests(
@@ -175,6 +270,7 @@ class TestValidationSchema:
             "blocked_domain",
         } <= set(item["code"]["enum"])
         pattern = item["attr"]["pattern"]
+        assert "enum" not in item["attr"]
         for attr in (
             "email",
             "non_field_errors",
@@ -191,18 +287,41 @@ class TestValidationSchema:
         self, schema: dict[str, Any]
     ) -> None:
         response = schema["paths"][f"{URL}paged/"]["get"]["responses"]["400"]
-        ref = response["content"]["application/json"]["schema"]["$ref"]
-        component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+        query, malformed = json_schema(response)["oneOf"]
+        component = schema["components"]["schemas"][ref_name(query)]
         item = component["properties"]["errors"]["items"]["properties"]
+        paths, null = (ref_name(option) for option in item["attr"]["oneOf"])
 
-        assert item["attr"]["enum"] == ["colour", "page_size", None]
+        assert schema["components"]["schemas"][paths]["enum"] == ["colour", "page_size"]
+        assert null == "NullEnum"
         assert "invalid" in item["code"]["enum"]
+        # Too many query fields or a foreign Host: the request is malformed.
+        assert ref_name(malformed) == "ClientErrorResponse400"
 
     def test_static_paths_are_an_enum(self) -> None:
         assert attr_schema([("email",), ("address", "city")]) == {
             "type": "string",
-            "enum": ["email", "address.city", None],
+            "enum": ["email", "address.city"],
         }
+
+    @pytest.mark.parametrize("oas_version", ["3.0.3", "3.1.0"])
+    def test_attr_is_one_enum_component_or_null(self, oas_version: str) -> None:
+        document = generate(oas_version)
+        components = document["components"]["schemas"]
+        null = {"enum": [None]} if oas_version == "3.0.3" else {"type": "null"}
+        response = document["paths"][f"{URL}widgets/"]["post"]["responses"]["400"]
+        validation = components[ref_name(json_schema(response)["oneOf"][0])]
+        attr = validation["properties"]["errors"]["items"]["properties"]["attr"]
+        paths, none = (ref_name(option) for option in attr["oneOf"])
+
+        assert components[none] == null
+        assert components[paths]["type"] == "string"
+        assert None not in components[paths]["enum"]
+        assert "nullable" not in attr
+        for name, component in components.items():
+            if name.startswith(("ErrorResponse", "ClientErrorResponse")):
+                item = component["properties"]["errors"]["items"]["properties"]
+                assert item["attr"] == {"$ref": "#/components/schemas/NullEnum"}, name
 
     def test_operation_ids_become_component_names(self) -> None:
         assert camel_case("api_errors_orders_create") == "ApiErrorsOrdersCreate"
@@ -275,6 +394,46 @@ class TestRealBodiesMatchTheSchema:
             .replace("unhandled", "{kind}")
         )
         validator_for(template, method, status).validate(response.json())
+
+    @pytest.mark.parametrize(
+        ("request_args", "documented", "status"),
+        [
+            # PUT is not an operation of the path: any operation's 405 applies.
+            (("put", {}), "post", 405),
+            (("get", {"HTTP_ACCEPT": "text/html"}), "get", 406),
+            (("post", {"data": b"{}" + b" " * 200}), "post", 413),
+            (("post", {"data": "email=x", "content_type": "text/plain"}), "post", 415),
+            (
+                (
+                    "post",
+                    {"data": "x", "content_type": "multipart/form-data; boundary=x"},
+                ),
+                "post",
+                415,
+            ),
+            # Over DATA_UPLOAD_MAX_NUMBER_FIELDS: a malformed request.
+            (("get", {"QUERY_STRING": "a=1&b=2&c=3"}), "get", 400),
+        ],
+    )
+    def test_the_protocols_refusals_are_valid(
+        self,
+        validator_for: Any,
+        settings: Any,
+        request_args: tuple[str, dict[str, Any]],
+        documented: str,
+        status: int,
+    ) -> None:
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+        method, extra = request_args
+        client = APIClient(raise_request_exception=False)
+
+        response = getattr(client, method)(
+            f"{URL}orders/", **{"content_type": "application/json", **extra}
+        )
+
+        assert response.status_code == status, response.content
+        validator_for("orders/", documented, status).validate(response.json())
 
     def test_throttled_body_is_valid(self, validator_for: Any) -> None:
         client = APIClient()

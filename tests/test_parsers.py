@@ -66,3 +66,31 @@ def test_a_deep_document_sent_to_a_view_is_answered_400() -> None:
         "type": "client_error",
         "errors": [{"code": "parse_error", "detail": TOO_DEEP, "attr": None}],
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("text=hi", "application/x-www-form-urlencoded"),
+        (
+            '--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nhi\r\n--x--\r\n',
+            "multipart/form-data; boundary=x",
+        ),
+    ],
+)
+def test_the_api_takes_json_unless_a_view_takes_more(
+    body: str, content_type: str
+) -> None:
+    client = APIClient()
+
+    refused = client.post("/api/errors/signed-out/", body, content_type=content_type)
+    taken = client.post("/api/errors/upload/", body, content_type=content_type)
+    json = client.post("/api/errors/signed-out/", {"text": "hi"})
+
+    assert refused.status_code == 415
+    assert refused.json()["errors"][0]["code"] == "unsupported_media_type"
+    assert taken.status_code == 200
+    assert taken.json() == {"text": "hi"}
+    # APIClient sends JSON by default (TEST_REQUEST_DEFAULT_FORMAT).
+    assert json.status_code == 200

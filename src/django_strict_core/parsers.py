@@ -11,8 +11,10 @@ DRF before 3.17 hands the JSON parser the request stream itself, so Django's
 is read and parsed. :class:`JSONParser` reads at most that many bytes and raises
 Django's ``RequestDataTooBig`` beyond, which the exception handler answers with 413.
 
-``build_settings`` sets ``DEFAULT_PARSER_CLASSES`` to it, DRF's ``FormParser`` and
-``MultiPartParser``.
+``build_settings`` sets ``DEFAULT_PARSER_CLASSES`` to it alone: the API accepts JSON
+bodies and answers any other ``Content-Type`` with 415. A view that takes forms or
+uploads lists its parsers in ``parser_classes`` (DRF's ``FormParser``,
+``MultiPartParser``), and its operations in the schema document those media types.
 """
 
 from __future__ import annotations

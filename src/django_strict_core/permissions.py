@@ -9,7 +9,9 @@ DRF already ships ``AllowAny``, ``IsAuthenticated``, ``IsAuthenticatedOrReadOnly
 - :class:`IsOwnerOrStaff`: object-level access for the object's owner or staff, with a
   configurable owner field.
 
-All of them combine with DRF's ``&``, ``|`` and ``~`` operators.
+All of them combine with DRF's ``&``, ``|`` and ``~`` operators. ``ReadOnly`` and
+``IsStaffOrReadOnly`` tell the OpenAPI schema that anonymous reads get through
+(``allows_anonymous``, see :class:`~django_strict_core.openapi.AllowsAnonymous`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,14 @@ class ReadOnly(BasePermission):
         """
         return request.method in SAFE_METHODS
 
+    def allows_anonymous(self, method: str) -> bool:
+        """Tell the schema that anonymous clients may read.
+
+        Returns:
+            True for safe methods.
+        """
+        return method in SAFE_METHODS
+
 
 class IsStaff(BasePermission):
     """Allow active, authenticated staff users only.
@@ -92,6 +102,14 @@ class IsStaffOrReadOnly(BasePermission):
             True for safe methods or staff users.
         """
         return request.method in SAFE_METHODS or is_active_staff(request)
+
+    def allows_anonymous(self, method: str) -> bool:
+        """Tell the schema that anonymous clients may read.
+
+        Returns:
+            True for safe methods.
+        """
+        return method in SAFE_METHODS
 
 
 class IsOwnerOrStaff(BasePermission):

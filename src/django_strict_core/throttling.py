@@ -15,6 +15,10 @@ one timeout per process and period rather than one per request. Set
 ``STRICT_CORE_THROTTLE_FAIL_OPEN = False`` to let the cache's error fail the request
 instead.
 
+A client is identified as every layer of the library identifies it
+(:func:`django_strict_core.proxies.request_client`): ``X-Forwarded-For`` is read only
+as far as DRF's ``NUM_PROXIES`` trusts it, and not at all when that is 0 or unset.
+
 ``build_settings`` puts :class:`AnonRateThrottle` and :class:`UserRateThrottle` in
 ``DEFAULT_THROTTLE_CLASSES``; rates are DRF's (``DEFAULT_THROTTLE_RATES``).
 :class:`FailedLoginThrottle` counts failed password checks instead of requests
@@ -32,6 +36,7 @@ from rest_framework import throttling
 from rest_framework.settings import api_settings
 
 from django_strict_core.app_settings import app_settings
+from django_strict_core.proxies import request_client
 from django_strict_core.scoped import SettingsScoped
 
 if TYPE_CHECKING:
@@ -136,6 +141,20 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         if self.THROTTLE_RATES is _RATES_AT_IMPORT:
             self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
         return super().get_rate()
+
+    def get_ident(self, request: Request) -> str:
+        """Return the client's address behind the trusted proxies.
+
+        DRF's own reads the whole ``X-Forwarded-For`` header when ``NUM_PROXIES``
+        is unset; this one trusts no proxy then.
+
+        Args:
+            request: The request.
+
+        Returns:
+            The address, or ``""`` when the connection has none (a Unix socket).
+        """
+        return request_client(request.META) or ""
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         """Count the request in its client's window; refuse it over the rate.

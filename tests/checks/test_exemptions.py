@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,10 +15,13 @@ from django_strict_core.checks.exemptions import (
     exempt_paths,
     is_judged,
     is_third_party,
+    library_roots,
 )
 from tests.projects.checks import views
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytest_django.fixtures import SettingsWrapper
 
 
@@ -37,6 +42,23 @@ class TestIsThirdParty:
 
     def test_an_unknown_module_is_not_project_code(self) -> None:
         assert is_third_party("tests.no_such_module")
+
+    def test_packages_of_a_layered_environment_are_third_party(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # uv run --with: the project's packages come from another environment's
+        # site-packages, put on sys.path by a .pth file.
+        packages = tmp_path / "base" / "lib" / "site-packages"
+        (packages / "layered_vendor").mkdir(parents=True)
+        (packages / "layered_vendor" / "__init__.py").write_text("")
+        monkeypatch.syspath_prepend(str(packages))
+        library_roots.cache_clear()
+        importlib.import_module("layered_vendor")
+        try:
+            assert is_third_party("layered_vendor")
+        finally:
+            sys.modules.pop("layered_vendor", None)
+            library_roots.cache_clear()
 
 
 class TestDottedPath:

@@ -299,10 +299,9 @@ class TestRestFramework:
             "django_strict_core.throttling.UserRateThrottle",
         ]
         assert drf["DEFAULT_PARSER_CLASSES"] == [  # type: ignore[index]
-            "django_strict_core.parsers.JSONParser",
-            "rest_framework.parsers.FormParser",
-            "rest_framework.parsers.MultiPartParser",
+            "django_strict_core.parsers.JSONParser"
         ]
+        assert drf["TEST_REQUEST_DEFAULT_FORMAT"] == "json"  # type: ignore[index]
 
     def test_no_proxy_is_trusted_by_default(self) -> None:
         assert build()["REST_FRAMEWORK"]["NUM_PROXIES"] == 0  # type: ignore[index]

@@ -48,6 +48,7 @@ ECS_FIELDS: dict[str, dict[str, Any]] = {
     "url.query": {"type": "string"},
     "event.duration": {"type": "integer"},
     "user.id": {"type": "string"},
+    "client.ip": {"type": "string"},
 }
 ECS_ACCESS_FIELDS: dict[str, dict[str, Any]] = {
     "http.request.method": {"type": "string", "required": True},

@@ -73,13 +73,15 @@ EXAMPLE_ADDS_LINES = (
     "config/urls.py",
     ".gitignore",
 )
-# What only one side has. The example: its resource, its end-to-end, reliability and
-# container suites, its README. The template: its README and pyproject.toml (compared below).
+# What only one side has. The example: its resource, its end-to-end, reliability,
+# container and generated-client suites, its README. The template: its README and
+# pyproject.toml (compared below).
 EXAMPLE_ONLY = (
     "apps/articles/",
     "tests/e2e/",
     "tests/reliability/",
     "tests/containers/",
+    "tests/clients/",
     "README.md",
 )
 TEMPLATE_ONLY = ("README.md-tpl", "pyproject.toml-tpl", ".env.example-tpl")

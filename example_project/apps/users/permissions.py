@@ -27,3 +27,15 @@ class IsAnonymous(BasePermission):
             ``True`` for anonymous requests.
         """
         return not (request.user and request.user.is_authenticated)
+
+    def allows_anonymous(self, method: str) -> bool:  # noqa: ARG002
+        """Tell the OpenAPI schema that anonymous requests get through.
+
+        Args:
+            method: The operation's HTTP method.
+
+        Returns:
+            ``True``: authentication is optional for the schema's clients (and an
+            authenticated request is refused with 403).
+        """
+        return True

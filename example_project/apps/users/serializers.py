@@ -34,7 +34,11 @@ class RegistrationSerializer(serializers.Serializer[User]):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
-    display_name = serializers.CharField(max_length=80, required=False, default="")
+    # Optional and may be blank: a client that sends the documented default ("")
+    # must not be refused.
+    display_name = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, default=""
+    )
 
 
 class ProfileSerializer(serializers.Serializer[User]):

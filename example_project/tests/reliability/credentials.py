@@ -180,7 +180,7 @@ async def guess_tokens(
     return statuses
 
 
-async def run_attacks(
+async def guess_credentials(
     stack: Stack,
     result: CredentialsResult,
     *,

@@ -101,7 +101,7 @@ def _fault_log_lines(result: SuiteResult) -> list[str]:
     log = result.fault_log
     repeated = sum(1 for n in log.server_errors.values() if n > 1)
     return [
-        "### What the faults left in the log",
+        "## What the faults left in the log",
         "",
         f"- `django.request` records of an unhealthy health answer: "
         f"{log.health_errors}",
@@ -140,6 +140,72 @@ def _credential_lines(result: SuiteResult) -> list[str]:
         f"tokens: {_outcomes(credentials.bad_tokens)}.",
         "",
     ]
+
+
+def _bounds_section(result: SuiteResult) -> list[str]:
+    """The attacks straight to gunicorn, and client identity through nginx."""
+    lines: list[str] = []
+    bounds = result.bounds
+    if bounds is not None:
+        growth = ", ".join(
+            f"{pid}: {kib / 1024:.1f} MiB"
+            for pid, kib in sorted(bounds.growth_kib.items())
+        )
+        rows = [
+            (
+                "8 header values of 40 MiB",
+                bounds.headers,
+                f"peak memory growth {growth}",
+            ),
+            *(
+                (
+                    f"200 MiB body ({name})",
+                    answer,
+                    f"{bounds.stored} bytes stored in TMPDIR",
+                )
+                for name, answer in bounds.bodies.items()
+            ),
+            ("malformed request under /api/", bounds.malformed, ""),
+            *(
+                (f"partial {name}", answer, f"held {answer.seconds:.1f} s")
+                for name, answer in bounds.slow.items()
+            ),
+        ]
+        lines += [
+            "## Server bounds (straight to gunicorn)",
+            "",
+            "| attack | answered | code | cost |",
+            "|---|---|---|---|",
+            *(
+                f"| {name} | {a.status if a else 0} | {(a.code if a else None) or '-'} | {cost} |"
+                for name, a, cost in rows
+            ),
+            f"| {bounds.opened} idle connections | - | - | {bounds.held} held (cap "
+            f"{bounds.cap} per worker, connections per worker "
+            f"{sorted(bounds.connections.values())}), {bounds.held_after} after the head "
+            "timeout |",
+            "",
+        ]
+    for title, clients in (
+        ("example's `DJANGO_NUM_PROXIES=1`", result.clients),
+        ("`DJANGO_NUM_PROXIES=0`", result.untrusted),
+    ):
+        if clients is None:
+            continue
+        lines += [
+            f"## Client identity through nginx, {title}",
+            "",
+            f"Once 127.0.0.1 spent its budget, 127.0.0.2 got {clients.other_status}. "
+            f"The access log's `client_ip`: {clients.logged}."
+            + (
+                f" Forged `X-Forwarded-For` straight to gunicorn: "
+                f"{clients.spoofed_allowed} of 20 allowed."
+                if clients.proxies == 0
+                else ""
+            ),
+            "",
+        ]
+    return lines
 
 
 def render(result: SuiteResult, command: str) -> str:
@@ -246,6 +312,7 @@ def render(result: SuiteResult, command: str) -> str:
         ]
     lines += _fault_log_lines(result)
     lines += _credential_lines(result)
+    lines += _bounds_section(result)
     if result.fuzz is not None:
         fuzz = result.fuzz
         lines += [

@@ -8,11 +8,15 @@
    place, held, and lifted.
 3. Schemathesis against ``/api/schema/``.
 4. The bad input tour.
-5. The application restarts with a small anonymous budget; bursts from many
-   connections test it across both workers.
-6. It restarts with small login and anonymous budgets; passwords and tokens are
-   guessed against them.
-7. The configuration tour: values Django would accept and then misuse.
+5. Attacks on the server's bounds, straight to gunicorn (``attacks.py``).
+6. The application restarts with a small anonymous budget; bursts from many
+   connections test it across both workers, and a second client address tests that
+   each client behind nginx has its own (``identity.py``).
+7. It restarts with no proxy trusted: ``X-Forwarded-For`` must buy nothing.
+8. It restarts with small login and anonymous budgets, one proxy trusted again;
+   passwords and tokens are guessed against them (``credentials.py``).
+9. The configuration tour: values Django would accept and then misuse
+   (``configuration.py``).
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ import redis
 from django_strict_core.testing import ProxyProcess
 
 from tests.e2e.stack import Stack, StackError, request, scratch_database
+from tests.reliability import attacks, identity
 from tests.reliability.badinput import run_tour, server_errors_logged
 from tests.reliability.configuration import run_configuration_tour
-from tests.reliability.credentials import CredentialsResult, run_attacks
+from tests.reliability.credentials import CredentialsResult, guess_credentials
 from tests.reliability.faults import FAULTS, run_fault, wait_healthy
 from tests.reliability.fuzz import run_schemathesis
 from tests.reliability.load import Endpoint, Load
@@ -61,6 +66,7 @@ FAULT_ONSET = 0.5
 # changing (timeout, then unavailable), and passing again, with some slack.
 HEALTH_RECORDS_PER_FAULT = 6
 HEALTH_PATH = "/api/health/"
+THROTTLED = "/api/articles/?page_size=1"
 
 
 @dataclass(frozen=True)
@@ -211,6 +217,9 @@ class SuiteResult:
     fault_log: FaultLog = field(default_factory=FaultLog)
     credentials: CredentialsResult | None = None
     configuration: list[Refusal] = field(default_factory=list)
+    bounds: attacks.AttackResult | None = None
+    clients: identity.Identity | None = None
+    untrusted: identity.Identity | None = None
     log_levels: dict[str, int] = field(default_factory=dict)
     guarantees: list[Guarantee] = field(default_factory=list)
 
@@ -354,7 +363,7 @@ async def throttle_phase(stack: Stack, limit: int) -> ThrottleResult:
         DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-throttle",
     )
     stack.start_app()
-    url = f"{stack.https}/api/articles/?page_size=1"
+    url = f"{stack.https}{THROTTLED}"
     result = ThrottleResult(limit)
     cpu_before = stack.worker_cpu_seconds()
     first = await burst(url, 4 * limit, concurrency=32)
@@ -399,11 +408,12 @@ async def credentials_phase(
     stack.environment.update(
         DJANGO_THROTTLE_ANON_RATE=f"{options.credentials_anon_limit}/hour",
         DJANGO_THROTTLE_LOGIN_RATE=f"{options.login_limit}/hour",
+        DJANGO_NUM_PROXIES="1",  # as deployed: nginx in front
         DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-credentials",
     )
     stack.start_app()
     result = CredentialsResult(options.login_limit, options.credentials_anon_limit)
-    await run_attacks(stack, result, user=STAFF, fresh_budgets=delete_keys)
+    await guess_credentials(stack, result, user=STAFF, fresh_budgets=delete_keys)
     return result
 
 
@@ -476,6 +486,30 @@ def _credential_guarantees(result: SuiteResult) -> list[Guarantee]:
         )
     )
     return guarantees
+
+
+def untrusted_phase(stack: Stack, limit: int) -> identity.Identity:
+    """Restart with no proxy trusted, spend the budget, then forge ``X-Forwarded-For``.
+
+    Args:
+        stack: The running project.
+        limit: The anonymous budget, per hour, already in the environment.
+
+    Returns:
+        What a second client and the forged requests got.
+    """
+    stack.stop_app()
+    stack.environment.update(
+        DJANGO_NUM_PROXIES="0",
+        DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-untrusted",
+    )
+    stack.start_app()
+    for _ in range(limit):
+        identity.get(stack, THROTTLED)
+    spoofed = identity.spoofed_burst(stack, THROTTLED, 20)
+    result = identity.check(stack, THROTTLED, proxies=0)
+    result.spoofed_allowed = spoofed
+    return result
 
 
 def judge(result: SuiteResult) -> list[Guarantee]:
@@ -576,6 +610,15 @@ def judge(result: SuiteResult) -> list[Guarantee]:
             f"{len(refused)} of {len(result.configuration)} cases",
         )
     )
+    later = [
+        *(attacks.verdicts(result.bounds) if result.bounds is not None else []),
+        *(
+            identity.verdicts(result.clients, result.untrusted)
+            if result.clients is not None
+            else []
+        ),
+    ]
+    guarantees += [Guarantee(name, kept, detail) for name, kept, detail in later]
     failed_cases = [o for o in result.tour if not o.passed]
     guarantees.append(
         Guarantee(
@@ -621,11 +664,15 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
     backends = find_backends()
     database_url, redis_url = backends.database_url, backends.redis_url
     result = SuiteResult(options, started_at=time.strftime("%Y-%m-%d %H:%M:%S %Z"))
+    attacks.raise_file_limit()  # before the servers start: they inherit it
     with contextlib.ExitStack() as cleanup:
         directory = workdir or Path(
             cleanup.enter_context(tempfile.TemporaryDirectory(prefix="reliability-"))
         )
         directory.mkdir(parents=True, exist_ok=True)
+        # The application's own temporary directory, where bodies would be spooled.
+        temp_dir = directory / "app-tmp"
+        temp_dir.mkdir(exist_ok=True)
         url = cleanup.enter_context(scratch_database(database_url))
         proxies = ProxyProcess(
             {
@@ -644,6 +691,7 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
                 # Schemathesis and the tour send wrong passwords by the hundred; the
                 # budgets are tested in phases of their own.
                 "DJANGO_THROTTLE_LOGIN_RATE": UNLIMITED,
+                "TMPDIR": str(temp_dir),
             },
             name="reliability",
         )
@@ -670,7 +718,10 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         result.tour_server_errors = server_errors_logged(
             stack.log_records()[lines_before:]
         )
+        result.bounds = attacks.run_attacks(stack, temp_dir)
         result.throttle = await throttle_phase(stack, options.throttle_limit)
+        result.clients = identity.check(stack, THROTTLED, proxies=1)
+        result.untrusted = untrusted_phase(stack, options.throttle_limit)
         result.credentials = await credentials_phase(
             stack, options, lambda: _delete_keys(redis_url, stack.key_prefix)
         )

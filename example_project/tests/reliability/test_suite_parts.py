@@ -8,8 +8,19 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+from tests.reliability.attacks import (
+    Answer,
+    AttackResult,
+    _answer,
+    verdicts as attack_verdicts,
+)
 from tests.reliability.badinput import _envelope_code, server_errors_logged
 from tests.reliability.credentials import Guessing
+from tests.reliability.identity import (
+    OTHER_CLIENT,
+    Identity,
+    verdicts as identity_verdicts,
+)
 from tests.reliability.load import Sample, _first_code, percentile, summarize
 from tests.reliability.suite import FaultLog, Window, _proxied
 
@@ -118,3 +129,65 @@ def test_the_first_code_of_a_5xx_body_is_read_when_it_is_an_envelope() -> None:
     assert _first_code(envelope) == "service_unavailable"
     assert _first_code(b"<html>502</html>") == ""
     assert _first_code(b'{"errors": []}') == ""
+
+
+def test_an_attack_answer_is_read_from_the_raw_response() -> None:
+    raw = (
+        b"HTTP/1.1 413 Request Entity Too Large\r\ncontent-type: application/json\r\n\r\n"
+        b'{"type": "client_error", "errors": [{"code": "request_too_large", '
+        b'"detail": "Request body too large.", "attr": null}]}'
+    )
+
+    assert _answer(raw, 0.5) == Answer(413, "request_too_large", 0.5)
+    assert _answer(b"HTTP/1.1 400 Bad Request\r\n\r\nBad Request", 0.1).code is None
+    assert _answer(b"", 3.0) == Answer(0, None, 3.0)
+
+
+def _bounded_run(**changes: object) -> AttackResult:
+    result = AttackResult(
+        headers=Answer(431, "request_header_fields_too_large", 0.1),
+        growth_kib={1: 0, 2: 2048},
+        bodies={
+            "Content-Length": Answer(413, "request_too_large", 0.1),
+            "chunked": Answer(413, "request_too_large", 0.1),
+        },
+        malformed=Answer(400, "bad_request", 0.0),
+        slow={
+            "head": Answer(408, "request_timeout", 10.0),
+            "body": Answer(408, "request_timeout", 30.0),
+        },
+        opened=3000,
+        held=1997,
+        connections={1: 998, 2: 1000},
+    )
+    for name, value in changes.items():
+        setattr(result, name, value)
+    return result
+
+
+def test_the_bounds_hold_only_when_every_figure_is_within_them() -> None:
+    assert all(kept for _, kept, _ in attack_verdicts(_bounded_run()))
+
+    broken = {
+        "grown": _bounded_run(growth_kib={1: 400 * 1024}),
+        "stored": _bounded_run(stored=146 * 2**20),
+        "plain 400": _bounded_run(malformed=Answer(400, None, 0.0)),
+        "held open": _bounded_run(slow={"head": Answer(0, None, 40.0)}),
+        "uncapped": _bounded_run(held=3000, connections={1: 3000}),
+        "never closed": _bounded_run(held_after=1000),
+    }
+    for name, result in broken.items():
+        assert not all(kept for _, kept, _ in attack_verdicts(result)), name
+
+
+def test_client_identity_holds_when_each_client_is_itself() -> None:
+    trusted = Identity(1, 200, {"127.0.0.1": "127.0.0.1", OTHER_CLIENT: OTHER_CLIENT})
+    untrusted = Identity(
+        0, 429, {"127.0.0.1": "127.0.0.1", OTHER_CLIENT: "127.0.0.1"}, 0
+    )
+
+    assert all(kept for _, kept, _ in identity_verdicts(trusted, untrusted))
+    shared = Identity(1, 429, {"127.0.0.1": "127.0.0.1", OTHER_CLIENT: "127.0.0.1"})
+    forged = Identity(0, 429, untrusted.logged, spoofed_allowed=20)
+    assert not identity_verdicts(shared, None)[0][1]
+    assert not identity_verdicts(trusted, forged)[1][1]

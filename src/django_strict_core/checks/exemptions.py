@@ -38,6 +38,11 @@ EXEMPT_ATTRIBUTE = "strict_core_exempt"
 def library_roots() -> tuple[Path, ...]:
     """Return the directories holding installed distributions and the standard library.
 
+    Besides the interpreter's own, any ``site-packages`` or ``dist-packages``
+    directory on ``sys.path`` counts: a layered environment (``uv run --with``, a
+    virtualenv reading another's packages through a ``.pth`` file) imports installed
+    distributions from there.
+
     Returns:
         Resolved site-packages, user site-packages and standard library directories.
     """
@@ -47,6 +52,11 @@ def library_roots() -> tuple[Path, ...]:
     }
     candidates.update(site.getsitepackages())
     candidates.add(site.getusersitepackages())
+    candidates.update(
+        entry
+        for entry in sys.path
+        if Path(entry).name in ("site-packages", "dist-packages")
+    )
     return tuple(Path(path).resolve() for path in candidates if path)
 
 

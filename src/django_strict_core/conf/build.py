@@ -260,11 +260,10 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         "DEFAULT_SCHEMA_CLASS": "django_strict_core.openapi.AutoSchema",
         "EXCEPTION_HANDLER": EXCEPTION_HANDLER,
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-        # This package's JSON parser (bounded in size and depth), then DRF's form and
-        # multipart parsers.
-        "DEFAULT_PARSER_CLASSES": [
-            "django_strict_core.parsers.JSONParser",
-            "rest_framework.parsers.FormParser",
-            "rest_framework.parsers.MultiPartParser",
-        ],
+        # A JSON API: this package's JSON parser (bounded in size and depth) only, so
+        # the schema documents one request media type and any other is a 415. A view
+        # that takes forms or uploads sets its own parser_classes.
+        "DEFAULT_PARSER_CLASSES": ["django_strict_core.parsers.JSONParser"],
+        # APIClient and APIRequestFactory send JSON unless a test asks otherwise.
+        "TEST_REQUEST_DEFAULT_FORMAT": "json",
     }

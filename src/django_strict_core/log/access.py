@@ -1,8 +1,9 @@
 """The access log: one record per request, written by ``RequestIDMiddleware``.
 
 Records go to the ``django_strict_core.access`` logger with ``method``, ``path``,
-``status``, ``duration_ms``, ``user_id`` (when an authenticated user was already
-resolved) and ``request_id``. Streaming responses are recorded when their stream ends.
+``status``, ``duration_ms``, ``client_ip`` (the client's address behind the trusted
+proxies, see :mod:`django_strict_core.proxies`), ``user_id`` (when an authenticated
+user was already resolved) and ``request_id``. Streaming responses are recorded when their stream ends.
 
 Health probes (requests that reached the library's probe views, wherever the project
 mounts them) and the exact paths of ``STRICT_CORE_ACCESS_LOG_SKIP_PATHS`` leave no
@@ -22,6 +23,7 @@ from django.utils.functional import LazyObject, empty
 from django_strict_core.app_settings import app_settings
 from django_strict_core.healthcheck.routes import PROBE_ATTRIBUTE
 from django_strict_core.log.config import ACCESS_LOGGER
+from django_strict_core.proxies import request_client
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -110,6 +112,9 @@ def _log_access(
         "duration_ms": duration_ms,
         "request_id": request_id,
     }
+    client_ip = request_client(request.META)
+    if client_ip is not None:
+        fields["client_ip"] = client_ip
     user_id = resolved_user_id(request)
     if user_id is not None:
         fields["user_id"] = user_id

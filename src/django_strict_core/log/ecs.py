@@ -78,6 +78,7 @@ ACCESS_FIELDS: Mapping[str, EcsField] = {
         "event.duration", (int, float), _fits_a_long, _milliseconds_to_nanoseconds
     ),
     "user_id": EcsField("user.id", (str,)),
+    "client_ip": EcsField("client.ip", (str,)),
 }
 # Django's request records (``django.request``, ``django.server``,
 # ``django.security.*``) carry the response's status code.

@@ -73,7 +73,7 @@ STATIC_ERRORS: dict[str, ErrorResponse] = {
         400,
         ("parse_error", "bad_request"),
         "JSON parse error - Expecting value: line 1 column 1 (char 0)",
-        "The request body could not be parsed.",
+        "The request could not be parsed: its body, query string or headers.",
         component="ClientErrorResponse400",
     ),
     "401": ErrorResponse(
@@ -93,6 +93,49 @@ STATIC_ERRORS: dict[str, ErrorResponse] = {
         ("not_found",),
         "Not found.",
         "The resource or page does not exist.",
+    ),
+    "405": ErrorResponse(
+        405,
+        ("method_not_allowed",),
+        'Method "PUT" not allowed.',
+        "The path does not answer this method (the server reached does not offer "
+        "the operation); the Allow header lists the methods it answers.",
+    ),
+    "406": ErrorResponse(
+        406,
+        ("not_acceptable",),
+        "Could not satisfy the request Accept header.",
+        "The Accept header names no media type the API answers with.",
+    ),
+    "408": ErrorResponse(
+        408,
+        ("request_timeout",),
+        "Request Timeout.",
+        "The request's head or body did not arrive in time (the server's limit).",
+    ),
+    "413": ErrorResponse(
+        413,
+        ("request_too_large",),
+        "Request body too large.",
+        "The request body is over the size limit.",
+    ),
+    "415": ErrorResponse(
+        415,
+        ("unsupported_media_type",),
+        'Unsupported media type "text/plain" in request.',
+        "The body's Content-Type is not one the operation's request body lists.",
+    ),
+    "414": ErrorResponse(
+        414,
+        ("request_uri_too_long",),
+        "Request-URI Too Long.",
+        "The request line (path and query string) is over the server's limit.",
+    ),
+    "431": ErrorResponse(
+        431,
+        ("request_header_fields_too_large",),
+        "Request Header Fields Too Large.",
+        "The request's headers are over the server's limits (count or size).",
     ),
     "429": ErrorResponse(
         429,
@@ -176,11 +219,14 @@ def attr_schema(attrs: Iterable[tuple[str, ...]]) -> Schema:
             a list index and a dict key.
 
     Returns:
-        A string schema (``null`` is added by the caller).
+        A string schema; ``null``, which ``attr`` may also be, is added by the caller
+        (:class:`~django_strict_core.openapi.AutoSchema` puts an enum in a component
+        of its own, beside the null enum, so that client generators make one enum
+        class of it).
     """
     paths = list(dict.fromkeys(attrs))
     if not any(segment in (INDEX, KEY) for path in paths for segment in path):
-        return {"type": "string", "enum": [*(".".join(path) for path in paths), None]}
+        return {"type": "string", "enum": [".".join(path) for path in paths]}
     alternatives = "|".join(
         r"\.".join(
             segment if segment in (INDEX, KEY) else re.escape(segment)

@@ -11,7 +11,9 @@ from drf_spectacular.plumbing import (
     append_meta,
     build_media_type_object,
     force_instance,
+    is_jsonschema_compliant,
 )
+from drf_spectacular.settings import spectacular_settings
 from rest_framework import fields, permissions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.settings import api_settings
@@ -46,6 +48,12 @@ RETRY_AFTER = {
     "Retry-After": {
         "schema": {"type": "integer"},
         "description": "Seconds to wait before retrying.",
+    }
+}
+ALLOW = {
+    "Allow": {
+        "schema": {"type": "string"},
+        "description": "The methods the path answers, comma-separated.",
     }
 }
 
@@ -130,10 +138,23 @@ class AutoSchema(SpectacularAutoSchema):
         """
         extra = self.handler_errors()
         responses: dict[str, Schema] = {}
-        if self.method in BODY_METHODS and "requestBody" in operation:
+        has_body = "requestBody" in operation
+        if self.method in BODY_METHODS and has_body:
             responses["400"] = self._bad_request_response(extra)
         elif query := self._validated_query_parameters(operation):
             responses["400"] = self._query_error_response(query, extra)
+        else:
+            # A foreign Host or too many query fields: any request can be malformed.
+            responses["400"] = self._static_response("400", extra)
+        # HTTP's refusals, which any request may get: a method the path does not
+        # answer, an Accept header no renderer satisfies (DRF), and a head too slow,
+        # too long or too large (the server of django_strict_core.gunicorn, a proxy).
+        responses["405"] = self._static_response("405", extra, ALLOW)
+        for status_code in ("406", "408", "414", "431"):
+            responses[status_code] = self._static_response(status_code, extra)
+        if has_body:
+            responses["413"] = self._static_response("413", extra)
+            responses["415"] = self._static_response("415", extra)
         auth_failure_status, forbidden = self._auth_statuses()
         if auth_failure_status == "401":
             responses["401"] = self._static_response("401", extra, WWW_AUTHENTICATE)
@@ -200,19 +221,14 @@ class AutoSchema(SpectacularAutoSchema):
             envelope_schema(
                 self._type_ref("ValidationErrorTypeEnum"),
                 code={"type": "string", "enum": list(QUERY_CODES)},
-                attr=append_meta(
-                    attr_schema((parameter,) for parameter in names),
-                    {"nullable": True},
-                ),
+                attr=self._attr(name, attr_schema((p,) for p in names)),
             ),
         )
-        if "400" in extra:
-            # The handler answers other 400s too: either envelope may come.
-            client = next(iter(self._static_response("400", extra)["content"].values()))
-            validation = {"oneOf": [validation, client["schema"]]}
+        # A malformed request (too many query fields, a foreign Host) is a 400 too.
+        client = next(iter(self._static_response("400", extra)["content"].values()))
         return {
-            "description": "A query parameter is invalid.",
-            "content": self._content(validation),
+            "description": "A query parameter is invalid, or the request malformed.",
+            "content": self._content({"oneOf": [validation, client["schema"]]}),
         }
 
     def _may_not_find(self, operation: Schema) -> bool:
@@ -242,7 +258,7 @@ class AutoSchema(SpectacularAutoSchema):
         schema = envelope_schema(
             self._type_ref(error.type_enum),
             code={"type": "string", "enum": list(error.codes)},
-            attr=append_meta({"type": "string", "enum": [None]}, {"nullable": True}),
+            attr=self._null_enum(),
         )
         schema["example"] = {
             "type": TYPE_ENUMS[error.type_enum],
@@ -270,7 +286,7 @@ class AutoSchema(SpectacularAutoSchema):
             envelope_schema(
                 self._type_ref("ValidationErrorTypeEnum"),
                 code={"type": "string", "enum": sorted(codes)},
-                attr=append_meta(attr_schema(attrs), {"nullable": True}),
+                attr=self._attr(name, attr_schema(attrs)),
             ),
         )
         parse_ref = next(iter(parse_error["content"].values()))["schema"]
@@ -278,6 +294,24 @@ class AutoSchema(SpectacularAutoSchema):
             "description": "The input is invalid or could not be parsed.",
             "content": self._content({"oneOf": [validation, parse_ref]}),
         }
+
+    def _attr(self, envelope: str, schema: Schema) -> Schema:
+        """Return the schema of ``attr``: one of the input's paths, or ``null``.
+
+        An enum of paths is a component of its own, ``<envelope>AttrEnum``, beside the
+        null enum: an inline enum that also allows ``null`` makes client generators
+        emit several copies of one enum class.
+        """
+        if "enum" not in schema:
+            return append_meta(schema, {"nullable": True})
+        paths = self._register(f"{envelope}AttrEnum", schema)
+        return {"oneOf": [paths, self._null_enum()]}
+
+    def _null_enum(self) -> Schema:
+        """Return a reference to the enum of ``null``, drf-spectacular's ``NullEnum``."""
+        compliant = is_jsonschema_compliant()  # type: ignore[no-untyped-call]
+        schema = {"type": "null"} if compliant else {"enum": [None]}
+        return self._register(f"Null{spectacular_settings.ENUM_SUFFIX}", schema)
 
     def _type_ref(self, name: str) -> Schema:
         """Return a reference to one of the three ``type`` enums."""

@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from rest_framework import permissions
 
-from django_strict_core import permissions as strict_permissions
-
-# Permissions that let anonymous clients through: always, or for safe methods only.
+# DRF's permissions that let anonymous clients through: always, or for safe methods
+# only. Other classes say so themselves (AllowsAnonymous).
 ANONYMOUS_ALWAYS: tuple[type[permissions.BasePermission], ...] = (permissions.AllowAny,)
 ANONYMOUS_READS: tuple[type[permissions.BasePermission], ...] = (
     permissions.IsAuthenticatedOrReadOnly,
-    strict_permissions.ReadOnly,
-    strict_permissions.IsStaffOrReadOnly,
 )
+
+
+@runtime_checkable
+class AllowsAnonymous(Protocol):
+    """A permission that tells the schema which anonymous requests it lets through.
+
+    Any permission class may define the method; the schema then lists ``{}`` among
+    the operation's security requirements (authentication optional) for the methods
+    where it returns ``True``. This package's ``ReadOnly`` and ``IsStaffOrReadOnly``
+    define it; a project's own does the same::
+
+        class IsAnonymous(BasePermission):
+            def has_permission(self, request, view):
+                return not request.user.is_authenticated
+
+            def allows_anonymous(self, method: str) -> bool:
+                return True
+    """
+
+    def allows_anonymous(self, method: str) -> bool:
+        """Return whether an anonymous request with this HTTP method gets through."""
+        ...  # pragma: no cover - a protocol's signature
 
 
 def allows_anonymous(permission: object, method: str) -> bool:
     """Tell whether a permission certainly lets an anonymous request through.
 
-    Known permissions are DRF's ``AllowAny`` and ``IsAuthenticatedOrReadOnly`` and
-    this package's ``ReadOnly`` and ``IsStaffOrReadOnly`` (and their subclasses);
-    ``|`` and ``&`` compositions of them are followed. Anything else counts as
-    refusing.
+    A permission that defines ``allows_anonymous(method)`` (see
+    :class:`AllowsAnonymous`) answers for itself; DRF's ``AllowAny`` and
+    ``IsAuthenticatedOrReadOnly`` (and their subclasses) are known; ``|`` and ``&``
+    compositions are followed. Anything else counts as refusing.
 
     Args:
         permission: A permission instance (or a composition of them).
@@ -32,6 +51,8 @@ def allows_anonymous(permission: object, method: str) -> bool:
     Returns:
         Whether the request needs no authentication.
     """
+    if isinstance(permission, AllowsAnonymous):
+        return bool(permission.allows_anonymous(method))
     if isinstance(permission, ANONYMOUS_ALWAYS):
         return True
     if isinstance(permission, ANONYMOUS_READS):

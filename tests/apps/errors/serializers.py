@@ -82,3 +82,9 @@ class RaiseSerializer(serializers.Serializer[dict[str, Any]]):
     detail = serializers.JSONField(required=False)
     status = serializers.IntegerField(required=False)
     code = serializers.CharField(required=False)
+
+
+class EchoSerializer(serializers.Serializer[dict[str, Any]]):
+    """A short text, as JSON, a form or multipart (``/upload/``) or JSON only."""
+
+    text = serializers.CharField(max_length=20)

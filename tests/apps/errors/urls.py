@@ -17,6 +17,8 @@ urlpatterns = [
     path("throttled/", views.ThrottledView.as_view()),
     path("raise/", views.RaiseView.as_view()),
     path("default-handler/", views.DefaultHandlerView.as_view()),
+    path("upload/", views.UploadView.as_view()),
+    path("signed-out/", views.SignedOutView.as_view()),
     path("plain/fail/<str:kind>/", plain.fail),
     path("plain/submit/", plain.submit),
     path("plain/backend/<str:kind>/<str:alias>/", plain.backend),

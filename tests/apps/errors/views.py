@@ -21,15 +21,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
 from django_strict_core.pagination import StandardPagination
+from django_strict_core.parsers import JSONParser
 from django_strict_core.permissions import IsStaff, ReadOnly
 from tests.apps.errors.models import Widget
 from tests.apps.errors.serializers import (
+    EchoSerializer,
     ItemSerializer,
     MessageSerializer,
     OrderSerializer,
@@ -344,3 +347,50 @@ class DefaultHandlerView(APIView):
     def get(self, request: Request) -> Response:
         """Fail the DRF way."""
         raise exceptions.NotFound()
+
+
+class UploadView(APIView):
+    """``POST /upload/``: a view that opts into form and multipart bodies besides JSON."""
+
+    authentication_classes: ClassVar[list[type[Any]]] = []
+    permission_classes: ClassVar[list[type[Any]]] = [AllowAny]
+    throttle_classes: ClassVar[list[type[Any]]] = []
+    parser_classes: ClassVar[list[type[Any]]] = [
+        JSONParser,
+        FormParser,
+        MultiPartParser,
+    ]
+    serializer_class = EchoSerializer
+
+    def post(self, request: Request) -> Response:
+        """Echo the validated message."""
+        serializer = EchoSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
+
+
+class SignedOut(BasePermission):
+    """A project's own permission: anonymous requests only, and it says so."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        """Allow requests without a signed-in user."""
+        return not request.user.is_authenticated
+
+    def allows_anonymous(self, method: str) -> bool:
+        """Tell the schema that anonymous requests get through."""
+        return True
+
+
+class SignedOutView(APIView):
+    """``POST /signed-out/``: for anonymous clients; a token is refused."""
+
+    authentication_classes: ClassVar[list[type[Any]]] = [TokenAuthentication]
+    permission_classes: ClassVar[list[type[Any]]] = [SignedOut]
+    throttle_classes: ClassVar[list[type[Any]]] = []
+    serializer_class = EchoSerializer
+
+    def post(self, request: Request) -> Response:
+        """Echo the validated message."""
+        serializer = EchoSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(serializer.validated_data)
