@@ -22,7 +22,11 @@ from django.test import AsyncClient, Client, RequestFactory
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from django_strict_core import throttling
-from django_strict_core.logins import LoginThrottleMiddleware, is_login_view
+from django_strict_core.logins import (
+    FailedLoginThrottle,
+    LoginThrottleMiddleware,
+    is_login_view,
+)
 from django_strict_core.testing import closed_port
 from tests.apps.logins.views import SignInView
 
@@ -158,7 +162,7 @@ class TestLoginViews:
     def test_the_async_path_counts_and_refuses_alike(self) -> None:
         # The async client always comes from 127.0.0.1: start its budget at zero.
         attacker = AsyncClient()
-        key = throttling.FailedLoginThrottle().get_cache_key(
+        key = FailedLoginThrottle().get_cache_key(
             RequestFactory().get("/", REMOTE_ADDR="127.0.0.1"),  # type: ignore[arg-type]
             None,
         )

@@ -1,10 +1,11 @@
 """Failed logins spend a budget per client address; a spent budget refuses logins.
 
 Every password check that fails counts against the client's ``login`` rate
-(``DJANGO_THROTTLE_LOGIN_RATE``, :class:`~django_strict_core.throttling.FailedLoginThrottle`):
-Django's ``authenticate()`` sends ``user_login_failed`` for the admin's login form,
-Django's ``LoginView``, DRF's ``BasicAuthentication`` and any view of the project's
-own that checks a password. Once a client has failed that many times in the
+(``DJANGO_THROTTLE_LOGIN_RATE``), in :class:`FailedLoginThrottle`, one of the atomic
+throttles of :mod:`django_strict_core.throttling`. Django's ``authenticate()``
+sends ``user_login_failed`` for the admin's login form, Django's ``LoginView``,
+DRF's ``BasicAuthentication`` and any view of the project's own that checks a
+password. Once a client has failed that many times in the
 window, its next attempts are refused with 429 and ``Retry-After`` before any
 password is checked, the right one included:
 
@@ -33,7 +34,11 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from django_strict_core.exceptions.payloads import CLIENT_ERROR, single_error
-from django_strict_core.throttling import FailedLoginThrottle
+from django_strict_core.throttling import (
+    COUNT_SUFFIX,
+    AtomicRateThrottle,
+    fail_open_state,
+)
 from django_strict_core.views import is_api_request
 
 if TYPE_CHECKING:
@@ -42,8 +47,14 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
     from rest_framework.request import Request
+    from rest_framework.views import APIView
 
-__all__ = ["LoginThrottleMiddleware", "count_failed_login", "is_login_view"]
+__all__ = [
+    "FailedLoginThrottle",
+    "LoginThrottleMiddleware",
+    "count_failed_login",
+    "is_login_view",
+]
 
 current_request: ContextVar[HttpRequest | None] = ContextVar(
     "django_strict_core_login_request", default=None
@@ -59,6 +70,93 @@ _LOGIN_VIEWS = frozenset(
         ("rest_framework.authtoken.views", "ObtainAuthToken"),
     }
 )
+
+
+class FailedLoginThrottle(AtomicRateThrottle):
+    """Refuse a client whose failed password checks spent the ``login`` rate.
+
+    It does not count the requests it lets through: failures are counted where
+    they happen, with :meth:`record_failure` (:func:`count_failed_login`, for
+    every failed ``authenticate()``). A client, by address, may fail ``N`` times
+    per window; its next attempt is refused until the window ends, even with the
+    right password.
+
+    Put it in the ``throttle_classes`` of a DRF view that checks passwords; the
+    login views of Django and its admin get it from
+    :class:`LoginThrottleMiddleware`. Without a ``login`` rate in
+    ``DEFAULT_THROTTLE_RATES`` it does nothing.
+    """
+
+    scope = "login"
+
+    def get_rate(self) -> str | None:
+        """Return the ``login`` rate, or ``None`` (no throttling) when none is set.
+
+        Returns:
+            The rate, e.g. ``10/hour``.
+        """
+        try:
+            return super().get_rate()
+        except ImproperlyConfigured:  # DRF's answer to a scope without a rate
+            return None
+
+    def get_cache_key(self, request: Request, view: APIView | None) -> str:  # noqa: ARG002
+        """Identify the client by its address, authenticated or not.
+
+        Returns:
+            The key of the client's failures.
+        """
+        return self.cache_format % {
+            "scope": self.scope,
+            "ident": self.get_ident(request),
+        }
+
+    def allow_request(self, request: Request, view: APIView | None) -> bool:
+        """Refuse the request when the client's failures reached the rate.
+
+        Returns:
+            Whether the client may try its credentials.
+        """
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        failures = self._cached(self.key + COUNT_SUFFIX)
+        if failures is not None and int(failures) >= self.num_requests:
+            return self.throttle_failure()
+        return True
+
+    def record_failure(self, request: Request) -> int | None:
+        """Count one failed password check for the request's client.
+
+        Returns:
+            The client's failures in the window, this one included, or ``None``
+            when no rate is set or the cache is being skipped.
+        """
+        if self.rate is None:
+            return None
+        self.key = self.get_cache_key(request, None)
+        state = fail_open_state.get()
+        if state.skipping():
+            return None
+        try:
+            return self.count(self.key)
+        except Exception as exc:  # any cache backend error, as in allow_request
+            if not state.enabled:
+                raise
+            state.skip_after(exc)
+            return None
+
+    def _cached(self, key: str) -> Any:
+        state = fail_open_state.get()
+        if state.skipping():
+            return None
+        try:
+            return self.cache.get(key)
+        except Exception as exc:  # any cache backend error, as in allow_request
+            if not state.enabled:
+                raise
+            state.skip_after(exc)
+            return None
 
 
 def count_failed_login(*, request: Any = None, **_kwargs: Any) -> None:

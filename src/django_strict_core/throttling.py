@@ -21,8 +21,8 @@ as far as DRF's ``NUM_PROXIES`` trusts it, and not at all when that is 0 or unse
 
 ``build_settings`` puts :class:`AnonRateThrottle` and :class:`UserRateThrottle` in
 ``DEFAULT_THROTTLE_CLASSES``; rates are DRF's (``DEFAULT_THROTTLE_RATES``).
-:class:`FailedLoginThrottle` counts failed password checks instead of requests
-(:mod:`django_strict_core.logins`).
+:class:`~django_strict_core.logins.FailedLoginThrottle` counts failed password
+checks instead of requests.
 """
 
 from __future__ import annotations
@@ -236,90 +236,3 @@ class UserRateThrottle(AtomicRateThrottle, throttling.UserRateThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, AtomicRateThrottle):
     """DRF's ``ScopedRateThrottle`` (the view's ``throttle_scope``), counted atomically."""
-
-
-class FailedLoginThrottle(AtomicRateThrottle):
-    """Refuse a client whose failed password checks spent the ``login`` rate.
-
-    It does not count the requests it lets through: failures are counted where
-    they happen, with :meth:`record_failure` (every failed ``authenticate()`` and
-    failed DRF authentication, see :mod:`django_strict_core.logins`). A client,
-    by address, may fail ``N`` times per window; its next attempt is refused
-    until the window ends, even with the right password.
-
-    Put it in the ``throttle_classes`` of a DRF view that checks passwords; the
-    login views of Django and its admin get it from
-    :class:`~django_strict_core.logins.LoginThrottleMiddleware`. Without a
-    ``login`` rate in ``DEFAULT_THROTTLE_RATES`` it does nothing.
-    """
-
-    scope = "login"
-
-    def get_rate(self) -> str | None:
-        """Return the ``login`` rate, or ``None`` (no throttling) when none is set.
-
-        Returns:
-            The rate, e.g. ``10/hour``.
-        """
-        if self.THROTTLE_RATES is _RATES_AT_IMPORT:
-            self.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]
-        rate: str | None = self.THROTTLE_RATES.get(self.scope)
-        return rate
-
-    def get_cache_key(self, request: Request, view: APIView | None) -> str:  # noqa: ARG002
-        """Identify the client by its address, authenticated or not.
-
-        Returns:
-            The key of the client's failures.
-        """
-        return self.cache_format % {
-            "scope": self.scope,
-            "ident": self.get_ident(request),
-        }
-
-    def allow_request(self, request: Request, view: APIView | None) -> bool:
-        """Refuse the request when the client's failures reached the rate.
-
-        Returns:
-            Whether the client may try its credentials.
-        """
-        if self.rate is None:
-            return True
-        self.key = self.get_cache_key(request, view)
-        failures = self._cached(self.key + COUNT_SUFFIX)
-        if failures is not None and int(failures) >= self.num_requests:
-            return self.throttle_failure()
-        return True
-
-    def record_failure(self, request: Request) -> int | None:
-        """Count one failed password check for the request's client.
-
-        Returns:
-            The client's failures in the window, this one included, or ``None``
-            when no rate is set or the cache is being skipped.
-        """
-        if self.rate is None:
-            return None
-        self.key = self.get_cache_key(request, None)
-        state = fail_open_state.get()
-        if state.skipping():
-            return None
-        try:
-            return self.count(self.key)
-        except Exception as exc:  # any cache backend error, as in allow_request
-            if not state.enabled:
-                raise
-            state.skip_after(exc)
-            return None
-
-    def _cached(self, key: str) -> Any:
-        state = fail_open_state.get()
-        if state.skipping():
-            return None
-        try:
-            return self.cache.get(key)
-        except Exception as exc:  # any cache backend error, as in allow_request
-            if not state.enabled:
-                raise
-            state.skip_after(exc)
-            return None

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django_strict_core.throttling import (
-    AnonRateThrottle,
-    FailedLoginThrottle,
-    UserRateThrottle,
-)
+from django_strict_core.logins import FailedLoginThrottle
+from django_strict_core.throttling import AnonRateThrottle, UserRateThrottle
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication

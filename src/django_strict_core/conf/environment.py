@@ -25,10 +25,10 @@ from django_strict_core.conf.errors import SettingsError
 from django_strict_core.conf.files import FileVariableSource
 from django_strict_core.conf.sources import Construction, construction, reporting
 from django_strict_core.conf.types import (
-    CommaList,
     DatabaseURL,
     Fields,
     Format,
+    Hosts,
     Level,
     LoggerLevels,
     Origins,
@@ -119,7 +119,7 @@ class StrictSettings(BaseSettings):
     secret_key: SecretStr = Field(
         None, validation_alias="DJANGO_SECRET_KEY", validate_default=True
     )
-    allowed_hosts: CommaList = Field(
+    allowed_hosts: Hosts = Field(
         None, validation_alias="DJANGO_ALLOWED_HOSTS", validate_default=True
     )
     csrf_trusted_origins: Origins = Field(
@@ -299,9 +299,6 @@ class StrictSettings(BaseSettings):
     ) -> list[str]:
         profile = _profile(info)
         hosts: list[str] = [] if value is None else handler(value)
-        if hosts and any(not host or any(c.isspace() for c in host) for host in hosts):
-            raise ValueError("expected host names without spaces")
-        _check_host_patterns(hosts)
         if profile in DEPLOYED_PROFILES:
             if not hosts:
                 raise ValueError(
@@ -358,36 +355,6 @@ class StrictSettings(BaseSettings):
             return _profile(info) in DEPLOYED_PROFILES
         redirect: bool = handler(value)
         return redirect
-
-
-def _check_host_patterns(hosts: list[str]) -> None:
-    """Refuse entries that Django would accept and then never match.
-
-    Django matches a request's host, without its port, against each entry exactly,
-    or as a domain and its subdomains for an entry with a leading dot; ``*`` alone
-    matches every host. Anything else with a wildcard, a scheme, a path or a port
-    matches no request, so every request would be refused with 400.
-    """
-    for host in hosts:
-        if host == "*":
-            continue
-        if "*" in host:
-            raise ValueError(
-                "a '*' in a host name is no wildcard to Django ('*' alone is): "
-                "write a leading dot for a domain and its subdomains (.example.com "
-                "matches example.com and api.example.com)"
-            )
-        if "/" in host:
-            raise ValueError(
-                "expected host names without a scheme or path (example.com, not "
-                "https://example.com/)"
-            )
-        if ":" in host and not (host.startswith("[") and host.endswith("]")):
-            raise ValueError(
-                "expected host names without a port: Django compares the host "
-                "without it (example.com, not example.com:8000; an IPv6 address "
-                "in brackets, [::1])"
-            )
 
 
 def _by_alias(cls: type[StrictSettings], values: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ __all__ = [
     "CommaList",
     "DatabaseURL",
     "Format",
+    "Hosts",
     "Level",
     "LogFields",
     "LogFormat",
@@ -102,6 +103,39 @@ def _origins(origins: list[str]) -> list[str]:
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError("expected origins with a scheme, e.g. https://example.com")
     return origins
+
+
+def _hosts(hosts: list[str]) -> list[str]:
+    """Refuse entries that Django would accept and then never match.
+
+    Django matches a request's host, without its port, against each entry exactly,
+    or as a domain and its subdomains for an entry with a leading dot; ``*`` alone
+    matches every host. Anything else with a wildcard, a scheme, a path or a port
+    matches no request, so every request would be refused with 400.
+    """
+    for host in hosts:
+        if not host or any(c.isspace() for c in host):
+            raise ValueError("expected host names without spaces")
+        if host == "*":
+            continue
+        if "*" in host:
+            raise ValueError(
+                "a '*' in a host name is no wildcard to Django ('*' alone is): "
+                "write a leading dot for a domain and its subdomains (.example.com "
+                "matches example.com and api.example.com)"
+            )
+        if "/" in host:
+            raise ValueError(
+                "expected host names without a scheme or path (example.com, not "
+                "https://example.com/)"
+            )
+        if ":" in host and not (host.startswith("[") and host.endswith("]")):
+            raise ValueError(
+                "expected host names without a port: Django compares the host "
+                "without it (example.com, not example.com:8000; an IPv6 address "
+                "in brackets, [::1])"
+            )
+    return hosts
 
 
 def _logger_levels(value: Any) -> Any:
@@ -201,6 +235,10 @@ CommaList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
 
 Origins = Annotated[CommaList, AfterValidator(_origins)]
 """A list of origins, each with its scheme: ``https://example.com``."""
+
+Hosts = Annotated[CommaList, AfterValidator(_hosts)]
+"""A list of host patterns Django matches: ``api.example.com``, ``.example.com``
+(the domain and its subdomains) or ``*``."""
 
 Level = Annotated[LogLevel, BeforeValidator(_upper)]
 """A log level, in any case: ``info`` reads as ``INFO``."""

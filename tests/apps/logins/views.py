@@ -11,7 +11,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from django_strict_core.throttling import AnonRateThrottle, FailedLoginThrottle
+from django_strict_core.logins import FailedLoginThrottle
+from django_strict_core.throttling import AnonRateThrottle
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
