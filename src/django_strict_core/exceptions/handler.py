@@ -282,13 +282,8 @@ class ExceptionHandler:
         request = self.django_request
         if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
             signals.got_request_exception.send(sender=None, request=request)
-            message, args = (
-                "%s: %s",
-                [
-                    response.reason_phrase,
-                    getattr(request, "path", ""),
-                ],
-            )
+            message = "%s: %s"
+            args = [response.reason_phrase, getattr(request, "path", "")]
             if self.failed_backend is not None:
                 message += " (the %s is unreachable: %s)"
                 args += [self.failed_backend, _qualified_name(self.exc)]

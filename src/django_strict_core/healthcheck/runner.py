@@ -73,7 +73,7 @@ class HealthRunner:
         self._lock = threading.Lock()
         self._run: asyncio.Task[HealthReport] | None = None
         self._last_report: tuple[float, HealthReport] | None = None
-        # Each check's last reason (None: it passed) and when it began failing.
+        # The failing checks: each one's reason and when it began failing.
         self._failing: dict[str, tuple[str, float]] = {}
 
     @classmethod
