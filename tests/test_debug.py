@@ -17,9 +17,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpResponse
-from django.test import AsyncClient, Client
+from django.test import AsyncClient, Client, RequestFactory
 
-from django_strict_core.debug import DebugEnvelopeMiddleware
+from django_strict_core.debug import DebugEnvelopeMiddleware, EnvelopeReporter
 from tests.apps.errors.middleware import MIDDLEWARE_SECRET
 from tests.apps.errors.plain import PLAIN_SECRET
 
@@ -232,6 +232,25 @@ class TestOutsideTheApiPrefix:
         assert response.status_code == 500
         assert response["Content-Type"].startswith("text/html")
         assert b"Traceback" in response.content
+
+
+class TestEnvelopeReporter:
+    def test_it_renders_the_envelope_not_the_traceback(self) -> None:
+        request = RequestFactory().get("/api/x/")
+        error = RuntimeError("<b>stock</b> service timed out")
+
+        reporter = EnvelopeReporter(request, RuntimeError, error, None)
+
+        assert json.loads(reporter.get_traceback_text()) == envelope(
+            "error", "RuntimeError: <b>stock</b> service timed out", "server_error"
+        )
+        assert "<b>" not in reporter.get_traceback_html()
+        assert "&lt;b&gt;stock" in reporter.get_traceback_html()
+
+    def test_without_a_request_it_renders_nothing(self) -> None:
+        reporter = EnvelopeReporter(None, RuntimeError, RuntimeError("x"), None)
+
+        assert reporter.get_traceback_text() == ""
 
 
 class TestWithoutDebug:

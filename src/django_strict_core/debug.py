@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.views.debug import ExceptionReporter
 
 from django_strict_core.views import error_view_for, is_api_request, page_not_found
@@ -84,13 +86,16 @@ class EnvelopeReporter(ExceptionReporter):
         if request is not None and exc_value is not None:
             setattr(request, CAUGHT, exc_value)
 
-    def get_traceback_html(self) -> str:
-        """Return the envelope's JSON text instead of the HTML traceback."""
-        return self._envelope_text()
+    def get_traceback_html(self) -> SafeString:
+        """Return the envelope's JSON text, escaped, instead of the HTML traceback."""
+        return escape(self._envelope_text())
 
-    def get_traceback_text(self) -> str:
-        """Return the envelope's JSON text instead of the plain-text traceback."""
-        return self._envelope_text()
+    def get_traceback_text(self) -> SafeString:
+        """Return the envelope's JSON text instead of the plain-text traceback.
+
+        Django sends it as ``text/plain``, so nothing in it is markup.
+        """
+        return SafeString(self._envelope_text())
 
     def _envelope_text(self) -> str:
         if self.request is None or not isinstance(self.exc_value, Exception):
@@ -136,7 +141,7 @@ class DebugEnvelopeMiddleware:
         if self.async_mode:
             return self.__acall__(request)
         if not is_api_request(request):
-            return self.get_response(request)  # type: ignore[return-value]
+            return self.get_response(request)
         request.exception_reporter_class = EnvelopeReporter
         response: Any = self.get_response(request)
         return self.envelope(request, response)
