@@ -64,8 +64,9 @@ class FuzzResult:
 
 
 def run_schemathesis(
-    schema_url: str,
+    schema: str,
     *,
+    base_url: str,
     token: str,
     max_examples: int,
     max_seconds: int,
@@ -74,7 +75,8 @@ def run_schemathesis(
     """Run ``schemathesis run`` with every check and read its JSON report.
 
     Args:
-        schema_url: The OpenAPI schema's URL.
+        schema: The OpenAPI schema: a file, or a URL.
+        base_url: Where the API is served.
         token: An API token, sent with every request.
         max_examples: Test cases per operation and phase.
         max_seconds: Time budget of the run.
@@ -86,7 +88,9 @@ def run_schemathesis(
     report = workdir / "schemathesis.json"
     arguments = [
         "run",
-        schema_url,
+        schema,
+        "--url",
+        base_url,
         "--tls-verify",
         "false",
         "--checks",
