@@ -179,10 +179,17 @@ class TestUnderTheApiPrefix:
         assert len(response["X-Request-ID"]) == 32
 
     @pytest.mark.urls("tests.urls")
-    def test_no_error_handlers_are_needed(self, client: Client) -> None:
-        response = client.get("/api/no/such/route/")
+    @pytest.mark.parametrize(
+        ("path", "status_code"),
+        [("/api/no/such/route/", 404), (f"{PLAIN}/forbidden/", 403)],
+    )
+    def test_no_error_handlers_are_needed(
+        self, client: Client, path: str, status_code: int
+    ) -> None:
+        response = client.get(path)
 
-        assert response.json() == envelope("not_found", "Not found.")
+        assert response.status_code == status_code
+        assert_envelope_without_traceback(response)
 
 
 class TestUnderAsgi:

@@ -10,7 +10,7 @@ import yaml
 from django.contrib.staticfiles import finders
 from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
-from drf_spectacular.settings import patched_settings
+from drf_spectacular.settings import patched_settings, spectacular_settings
 from rest_framework.test import APIClient
 
 from django_strict_core.openapi.views import CONTENT_SECURITY_POLICY, schema_access
@@ -113,6 +113,25 @@ class TestTheDocsPage:
             script = client.get("/api/docs/?script=").content.decode()
 
         assert '"validatorUrl": "https://validator.example/"' in script
+
+    def test_settings_given_as_javascript_are_passed_as_they_are(
+        self, client: APIClient
+    ) -> None:
+        with patched_settings({"SWAGGER_UI_SETTINGS": '{"deepLinking": false}'}):
+            script = client.get("/api/docs/?script=").content.decode()
+
+        assert 'const swaggerSettings = {"deepLinking": false};' in script
+
+    def test_a_schema_that_is_not_public_is_fetched_with_the_credentials(
+        self, client: APIClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(spectacular_settings, "SERVE_PUBLIC", False)
+
+        script = client.get("/api/docs/?script=").content.decode()
+
+        assert re.search(
+            r'const schemaAuthNames = \[\s*"cookieAuth",\s*"tokenAuth"', script
+        )
 
     def test_an_unacceptable_type_is_a_json_envelope(self, client: APIClient) -> None:
         response = client.get("/api/docs/", HTTP_ACCEPT="application/json")
