@@ -458,12 +458,11 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         schema = directory / "schema.yaml"
         stack.manage("spectacular", "--file", str(schema))
         result.fuzz = run_schemathesis(
-            str(schema),
+            schema,
             base_url=stack.https,
             token=token,
             max_examples=options.fuzz_examples,
             max_seconds=options.fuzz_seconds,
-            workdir=directory / "schemathesis",
         )
         lines_before = len(stack.log_records())
         result.tour = run_tour(stack, token)
