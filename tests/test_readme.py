@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import runpy
 import textwrap
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,20 +127,12 @@ class TestTheSettingsRecipe:
         assert settings["ROOT_URLCONF"] == "mysite.urls"
 
 
-def test_every_recipe_is_the_same(project: Path) -> None:
-    assert (
-        len(
-            {
-                settings_block(path, heading)
-                for path, heading in (
-                    (README, "Adopt it"),
-                    (GETTING_STARTED, "Adopt it in a project"),
-                    (INDEX, "Adopt it"),
-                )
-            }
-        )
-        == 1
-    )
+def test_every_recipe_is_the_same() -> None:
+    recipes = [(README, "Adopt it"), (GETTING_STARTED, "Adopt it in a project")]
+    settings = {settings_block(*recipe) for recipe in [*recipes, (INDEX, "Adopt it")]}
+
+    assert len(settings) == 1
+    assert len({urls_block(*recipe) for recipe in recipes}) == 1
 
 
 class TestTheBrowsableApiRecipe:
@@ -184,27 +177,18 @@ class TestTheBrowsableApiRecipe:
 
 class TestTheUrlsRecipe:
     @pytest.mark.parametrize(("path", "heading"), RECIPES)
-    def test_its_handlers_are_the_librarys(self, path: Path, heading: str) -> None:
-        namespace: dict[str, Any] = {}
-        exec(  # noqa: S102 - the documentation's own code
-            "from django.contrib import admin\nfrom django.urls import include, path\n"
-            + urls_block(path, heading),
-            namespace,
-        )
-
-        for status in (400, 403, 404, 500):
-            assert import_string(namespace[f"handler{status}"]).__module__ == (
-                "django_strict_core.views"
-            )
-
-    def test_getting_starteds_urls_serve_the_api(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+    def test_it_serves_the_api_with_the_librarys_handlers(
+        self,
+        path: Path,
+        heading: str,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        settings: Any,
     ) -> None:
-        (tmp_path / "recipe_urls.py").write_text(
-            urls_block(GETTING_STARTED, "Adopt it in a project")
-        )
+        module = f"recipe_urls_{path.stem.replace('-', '_')}"
+        (tmp_path / f"{module}.py").write_text(urls_block(path, heading))
         monkeypatch.syspath_prepend(str(tmp_path))
-        settings.ROOT_URLCONF = "recipe_urls"
+        settings.ROOT_URLCONF = module
         client = Client()
 
         assert client.get("/api/health/live/").status_code == 200
@@ -212,6 +196,9 @@ class TestTheUrlsRecipe:
         assert client.get("/api/no-such-route/").json()["errors"][0]["code"] == (
             "not_found"
         )
+        for status in (400, 403, 404, 500):
+            handler = import_module(module).__dict__[f"handler{status}"]
+            assert import_string(handler).__module__ == "django_strict_core.views"
         assert [m for m in run_checks() if m.is_serious()] == []
 
     def test_the_open_api_root_recipe(
