@@ -12,8 +12,15 @@ from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.settings import patched_settings, spectacular_settings
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
 
-from django_strict_core.openapi.views import CONTENT_SECURITY_POLICY, schema_access
+from django_strict_core.openapi.views import (
+    CONTENT_SECURITY_POLICY,
+    DocsView,
+    SchemaView,
+    _SchemaRoute,
+    schema_access,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpResponse
@@ -21,6 +28,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.urls("tests.projects.schema.urls")
 
 SIDECAR = "/static/drf_spectacular_sidecar/swagger-ui-dist/"
+
+
+@pytest.fixture(autouse=True)
+def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No throttling: the suite's shared cache counts every run's requests."""
+    monkeypatch.setattr(_SchemaRoute, "throttle_classes", ())
 
 
 @pytest.fixture
@@ -224,6 +237,14 @@ class TestAccess:
 
         with pytest.raises(ImproperlyConfigured, match="STRICT_CORE_SCHEMA_ACCESS"):
             schema_access()
+
+
+def test_the_projects_throttles_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()
+
+    for view in (SchemaView, DocsView):
+        assert view.throttle_classes == APIView.throttle_classes
+        assert view.throttle_classes
 
 
 class TestChecks:

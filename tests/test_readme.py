@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 
 from django_strict_core.conf import StrictSettings
 from django_strict_core.conf.build import MIDDLEWARE
+from django_strict_core.openapi.views import _SchemaRoute
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -175,6 +176,13 @@ class TestTheBrowsableApiRecipe:
         )
 
 
+@pytest.fixture
+def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No throttling: the suite's shared cache counts every run's requests."""
+    monkeypatch.setattr(_SchemaRoute, "throttle_classes", ())
+
+
+@pytest.mark.usefixtures("unthrottled")
 class TestTheUrlsRecipe:
     @pytest.mark.parametrize(("path", "heading"), RECIPES)
     def test_it_serves_the_api_with_the_librarys_handlers(
@@ -215,6 +223,10 @@ class TestTheUrlsRecipe:
         )
         monkeypatch.syspath_prepend(str(tmp_path))
         settings.ROOT_URLCONF = "router_urls"
+        # No throttling: the suite's shared cache counts every run's requests.
+        monkeypatch.setattr(
+            import_module("router_urls").APIRootView, "throttle_classes", ()
+        )
 
         response = Client().get("/api/")
 
