@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "STRICT_CORE_HEALTH_DATABASES": None,
     "STRICT_CORE_HEALTH_CACHES": None,
     "STRICT_CORE_HEALTH_CHECKS": {},
+    # Public in the test suite's profile, test.
+    "STRICT_CORE_SCHEMA_ACCESS": "public",
     "STRICT_CORE_THROTTLE_FAIL_OPEN": True,
     "STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS": 5.0,
     "STRICT_CORE_UNAVAILABLE_RETRY_AFTER": 5,
@@ -82,6 +84,7 @@ def test_values_are_given_their_type() -> None:
         ("STRICT_CORE_THROTTLE_FAIL_OPEN_SECONDS", "5", "seconds >= 0"),
         ("STRICT_CORE_HEALTH_CHECKS", ["db"], "must be a dict"),
         ("STRICT_CORE_EXCEPTION_HANDLER_CLASS", "no.such.Class", "cannot import"),
+        ("STRICT_CORE_SCHEMA_ACCESS", "everyone", "one of 'public', 'staff', 'off'"),
     ],
 )
 def test_an_invalid_value_names_its_setting_on_every_read(
@@ -91,6 +94,13 @@ def test_an_invalid_value_names_its_setting_on_every_read(
         for _ in range(2):
             with pytest.raises(ImproperlyConfigured, match=f"{setting}.*{message}"):
                 getattr(app_settings, setting)
+
+
+def test_the_schema_access_default_follows_the_profile() -> None:
+    with override_settings(STRICT_CORE_ENV="production"):
+        assert app_settings.STRICT_CORE_SCHEMA_ACCESS == "staff"
+
+    assert app_settings.STRICT_CORE_SCHEMA_ACCESS == "public"
 
 
 def test_importable_without_configured_settings() -> None:

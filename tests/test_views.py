@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from asgiref.sync import async_to_sync
 from django.core.checks import run_checks
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied as DjangoPermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.test import AsyncClient, Client, RequestFactory
 
 from django_strict_core import views
@@ -184,3 +191,37 @@ class TestWiring:
         request.path = "/svc/api/x/"
 
         assert views.is_api_request(request)
+
+
+class TestErrorViewFor:
+    @pytest.mark.parametrize(
+        ("exception", "view"),
+        [
+            (Http404(), views.page_not_found),
+            (DjangoPermissionDenied(), views.permission_denied),
+            (BadRequest(), views.bad_request),
+            (SuspiciousOperation(), views.bad_request),
+            (MultiPartParserError(), views.bad_request),
+            (RequestDataTooBig(), views.bad_request),
+            (RuntimeError(), views.server_error),
+        ],
+    )
+    def test_it_chooses_as_django_does(
+        self, exception: Exception, view: views.ErrorView
+    ) -> None:
+        assert views.error_view_for(exception) is view
+
+    def test_a_5xx_names_the_exception_only_under_debug(self, settings: Any) -> None:
+        request = RequestFactory().get("/api/x/")
+        error = RuntimeError(PLAIN_SECRET)
+
+        quiet = views.server_error(request, error)
+        settings.DEBUG = True
+        named = views.server_error(request, error)
+
+        assert json.loads(quiet.content)["errors"][0]["detail"] == (
+            "A server error occurred."
+        )
+        assert json.loads(named.content)["errors"][0]["detail"] == (
+            f"RuntimeError: {PLAIN_SECRET}"
+        )

@@ -2,15 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("django_strict_core.urls")),
+    path("api/", include("django_strict_core.openapi.urls")),
     path("api/", include("apps.users.urls")),
     path("api/", include("apps.articles.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
 
 # Errors under /api/ answer with the library's JSON envelope; other paths keep HTML.

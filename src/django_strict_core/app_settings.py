@@ -43,6 +43,8 @@ DEFAULT_MAX_PAGE_SIZE: Final = 100
 DEFAULT_HEALTH_TIMEOUT: Final = 0.5
 DEFAULT_FAIL_OPEN_SECONDS: Final = 5.0
 DEFAULT_UNAVAILABLE_RETRY_AFTER: Final = 5
+SCHEMA_ACCESS: Final = ("public", "staff", "off")
+UNDEPLOYED_PROFILES: Final = frozenset({"local", "test"})
 
 
 def _flag(_name: str, value: object) -> bool:
@@ -109,6 +111,19 @@ def _mapping(name: str, value: object) -> Mapping[Any, object]:
     if not isinstance(value, Mapping):
         raise ImproperlyConfigured(f"{name} must be a dict of key -> check.")
     return value
+
+
+def _schema_access(name: str, value: object) -> str:
+    if value is None:
+        # Read through the accessor: a change to either setting reloads both.
+        profile = app_settings.STRICT_CORE_ENV
+        return "public" if profile in UNDEPLOYED_PROFILES else "staff"
+    if value not in SCHEMA_ACCESS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(map(repr, SCHEMA_ACCESS))} or None, "
+            f"got {value!r}."
+        )
+    return str(value)
 
 
 def _handler_class(name: str, value: object) -> type[ExceptionHandler]:
@@ -226,6 +241,10 @@ class StrictCoreSettings:
 
     STRICT_CORE_HEALTH_CHECKS = Setting(_mapping, default={})
     """The project's own health checks, ``{key: spec}`` (docs/health.md)."""
+
+    STRICT_CORE_SCHEMA_ACCESS = Setting(_schema_access, default=None)
+    """Who reads the OpenAPI schema and docs routes: ``public``, ``staff`` or ``off``;
+    by default public in local and test, staff elsewhere (docs/api-docs.md)."""
 
     STRICT_CORE_THROTTLE_FAIL_OPEN = Setting(_flag, default=True)
     """Let requests through when the throttles' cache fails (docs/throttling.md)."""

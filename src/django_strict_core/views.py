@@ -8,6 +8,10 @@ them in the project's root ``urls.py``::
     handler403 = "django_strict_core.views.permission_denied"
     handler404 = "django_strict_core.views.page_not_found"
     handler500 = "django_strict_core.views.server_error"
+
+Django calls them only while ``DEBUG`` is off; with it on,
+:class:`~django_strict_core.debug.DebugEnvelopeMiddleware` answers API paths with
+the same views (:func:`error_view_for` picks one for an exception).
 """
 
 from __future__ import annotations
@@ -16,13 +20,24 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views import csrf, defaults
 from rest_framework import exceptions
 
 from django_strict_core.app_settings import app_settings
-from django_strict_core.exceptions.handler import MalformedRequest, RequestTooLarge
+from django_strict_core.exceptions.handler import (
+    MalformedRequest,
+    RequestTooLarge,
+    _qualified_name,
+)
 from django_strict_core.exceptions.outages import ServiceUnavailable, failed_backend
 from django_strict_core.exceptions.payloads import error_type_for, single_error
 
@@ -36,6 +51,7 @@ __all__ = [
     "ServerErrorView",
     "bad_request",
     "csrf_failure",
+    "error_view_for",
     "is_api_request",
     "page_not_found",
     "permission_denied",
@@ -61,7 +77,8 @@ class ErrorView:
 
     Called as Django calls its handlers: with the request and the exception it
     caught, or the request alone for ``handler500``. The exception is never shown to
-    the client.
+    the client, except under ``DEBUG`` for a 5xx, whose detail then names it
+    (``<Class>: <message>``, never a traceback), as the DRF exception handler does.
 
     Attributes:
         django_view: Django's own view, used outside the API prefixes.
@@ -95,7 +112,10 @@ class ErrorView:
             (api for cls, api in self.refined.items() if isinstance(exception, cls)),
             self.error,
         )
-        return _envelope_response(error)
+        detail = None
+        if exception is not None and error.status_code >= 500 and settings.DEBUG:  # noqa: PLR2004
+            detail = f"{_qualified_name(exception)}: {exception}"
+        return _envelope_response(error, detail)
 
 
 bad_request = ErrorView(
@@ -115,8 +135,8 @@ class ServerErrorView(ErrorView):
     """``handler500``, answering an unreachable database or cache with 503.
 
     Django calls it while handling the exception (in the thread it handles it in,
-    under ASGI too), so the exception is ``sys.exc_info()``'s; when it is a
-    connection-level failure of a backend
+    under ASGI too), so the exception is ``sys.exc_info()``'s, unless the caller
+    passes it. When it is a connection-level failure of a backend
     (:func:`~django_strict_core.exceptions.failed_backend`), e.g. the session
     middleware finding the database or Redis gone, an API path gets
     ``503 service_unavailable`` with ``Retry-After``.
@@ -127,15 +147,24 @@ class ServerErrorView(ErrorView):
     ) -> HttpResponse:
         """Answer the request.
 
+        Args:
+            request: The request being answered.
+            exception: The exception caught, when the caller has it at hand.
+
         Returns:
             The envelope response, or Django's page outside the API prefixes.
         """
-        if is_api_request(request) and failed_backend(sys.exc_info()[1]):
-            unavailable = ServiceUnavailable()
-            response = _envelope_response(ServiceUnavailable)
-            response["Retry-After"] = str(unavailable.wait)
-            return response
-        return super().__call__(request, exception)
+        caught = exception if exception is not None else sys.exc_info()[1]
+        if (
+            not is_api_request(request)
+            or not isinstance(caught, Exception)
+            or failed_backend(caught) is None
+        ):
+            return super().__call__(request, exception)
+        detail = f"{_qualified_name(caught)}: {caught}" if settings.DEBUG else None
+        response = _envelope_response(ServiceUnavailable, detail)
+        response["Retry-After"] = str(ServiceUnavailable().wait)
+        return response
 
 
 server_error = ServerErrorView(defaults.server_error, exceptions.APIException)
@@ -144,6 +173,29 @@ server_error = ServerErrorView(defaults.server_error, exceptions.APIException)
 
 Django has already sent ``got_request_exception`` and logs the exception with the
 response."""
+
+
+def error_view_for(exception: BaseException) -> ErrorView:
+    """Return the error view Django would call for an exception it caught.
+
+    The same choice as Django's own: ``Http404`` is ``handler404``,
+    ``PermissionDenied`` ``handler403``, ``BadRequest``, ``SuspiciousOperation`` and
+    a malformed multipart body ``handler400``, anything else ``handler500``.
+
+    Args:
+        exception: The exception a view or middleware raised.
+
+    Returns:
+        One of :data:`bad_request`, :data:`permission_denied`,
+        :data:`page_not_found` and :data:`server_error`.
+    """
+    if isinstance(exception, Http404):
+        return page_not_found
+    if isinstance(exception, PermissionDenied):
+        return permission_denied
+    if isinstance(exception, (BadRequest, SuspiciousOperation, MultiPartParserError)):
+        return bad_request
+    return server_error
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

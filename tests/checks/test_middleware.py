@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from django_strict_core.checks.middleware import (
+    DEBUG_ENVELOPE,
     HEALTH_CHECK,
     REQUEST_ID,
     check_middleware,
@@ -27,7 +28,7 @@ DJANGOS = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-CONTRACT = [REQUEST_ID, HEALTH_CHECK, *DJANGOS]
+CONTRACT = [REQUEST_ID, HEALTH_CHECK, DEBUG_ENVELOPE, *DJANGOS]
 
 
 def run(settings: SettingsWrapper, middleware: list[str]) -> list[tuple[str, str]]:
@@ -95,3 +96,32 @@ def test_entries_are_compared_without_importing(settings: SettingsWrapper) -> No
 
 def test_empty_middleware_reports_both(settings: SettingsWrapper) -> None:
     assert [check_id for check_id, _ in run(settings, [])] == ["strict_core.E011"] * 2
+
+
+def test_the_debug_envelope_is_required_while_debug_is_on(
+    settings: SettingsWrapper,
+) -> None:
+    settings.DEBUG = True
+
+    assert run(settings, [REQUEST_ID, HEALTH_CHECK, *DJANGOS]) == [
+        (
+            "strict_core.E011",
+            f"MIDDLEWARE does not include {DEBUG_ENVELOPE}, which answers API errors "
+            "with the envelope while DEBUG is on.",
+        )
+    ]
+    assert run(settings, CONTRACT) == []
+
+
+def test_the_debug_envelope_may_go_anywhere(settings: SettingsWrapper) -> None:
+    settings.DEBUG = True
+
+    assert run(settings, [REQUEST_ID, HEALTH_CHECK, *DJANGOS, DEBUG_ENVELOPE]) == []
+
+
+def test_without_debug_the_debug_envelope_is_not_required(
+    settings: SettingsWrapper,
+) -> None:
+    settings.DEBUG = False
+
+    assert run(settings, [REQUEST_ID, HEALTH_CHECK, *DJANGOS]) == []

@@ -12,9 +12,18 @@ from django_strict_core.conf.build import MIDDLEWARE
 from django_strict_core.conf.merge import merge_apps, merge_middleware
 
 BASE_DIR = Path("/srv/app")
-REQUEST_ID, HEALTH_CHECK, SECURITY, SESSION, COMMON, CSRF, AUTH, MESSAGES, FRAMES = (
-    MIDDLEWARE
-)
+(
+    REQUEST_ID,
+    HEALTH_CHECK,
+    DEBUG_ENVELOPE,
+    SECURITY,
+    SESSION,
+    COMMON,
+    CSRF,
+    AUTH,
+    MESSAGES,
+    FRAMES,
+) = MIDDLEWARE
 LOCALE = "django.middleware.locale.LocaleMiddleware"
 CORS = "corsheaders.middleware.CorsMiddleware"
 STARTPROJECT_MIDDLEWARE = [SECURITY, SESSION, COMMON, CSRF, AUTH, MESSAGES, FRAMES]
@@ -45,6 +54,7 @@ class TestMiddleware:
         assert merge_middleware(MIDDLEWARE, project) == [
             REQUEST_ID,
             HEALTH_CHECK,
+            DEBUG_ENVELOPE,
             *project,
         ]
 
@@ -59,6 +69,7 @@ class TestMiddleware:
         assert merge_middleware(MIDDLEWARE, project) == [
             REQUEST_ID,
             HEALTH_CHECK,
+            DEBUG_ENVELOPE,
             SECURITY,
             SESSION,
             CORS,

@@ -212,6 +212,21 @@ class TestOutsideDrf:
 
         assert response.status_code == 500
 
+    def test_with_debug_on_the_answer_is_503_naming_the_exception(
+        self, dead_cache: str, settings: Any
+    ) -> None:
+        settings.DEBUG = True
+
+        response = Client(raise_request_exception=False).get(
+            f"{URL}plain/backend/cache/{dead_cache}/"
+        )
+
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        (error,) = response.json()["errors"]
+        assert error["code"] == "service_unavailable"
+        assert error["detail"].startswith("redis.exceptions.ConnectionError: ")
+
     def test_a_bug_outside_drf_stays_a_500(self) -> None:
         response = Client(raise_request_exception=False).get(f"{URL}plain/fail/bug/")
 

@@ -10,6 +10,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_strict_core",
     "tests.apps.users",
     "tests.apps.notes",

@@ -64,29 +64,33 @@ class FuzzResult:
 
 
 def run_schemathesis(
-    schema_url: str,
+    schema: Path,
     *,
+    base_url: str,
     token: str,
     max_examples: int,
     max_seconds: int,
-    workdir: Path,
 ) -> FuzzResult:
     """Run ``schemathesis run`` with every check and read its JSON report.
 
     Args:
-        schema_url: The OpenAPI schema's URL.
+        schema: The OpenAPI schema's file; the reports are written beside it, in
+            ``schemathesis/``.
+        base_url: Where the API is served.
         token: An API token, sent with every request.
         max_examples: Test cases per operation and phase.
         max_seconds: Time budget of the run.
-        workdir: Where the reports are written.
 
     Returns:
         The findings.
     """
+    workdir = schema.parent / "schemathesis"
     report = workdir / "schemathesis.json"
     arguments = [
         "run",
-        schema_url,
+        str(schema),
+        "--url",
+        base_url,
         "--tls-verify",
         "false",
         "--checks",

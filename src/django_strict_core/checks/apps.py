@@ -1,7 +1,9 @@
 """The apps the baseline relies on are installed.
 
 - ``rest_framework`` and ``drf_spectacular`` (``strict_core.E020``): DRF's templates,
-  static files and checks, and the schema this package's ``AutoSchema`` builds.
+  static files and checks, and the schema this package's ``AutoSchema`` builds;
+  ``drf_spectacular_sidecar`` too where the docs page of
+  ``django_strict_core.openapi.urls`` is routed: it holds Swagger UI's files.
 - ``rest_framework.authtoken`` wherever ``TokenAuthentication`` is used
   (``strict_core.E021``): it holds the ``Token`` model, and without it every request
   that carries an ``Authorization: Token …`` header fails with a 500. A
@@ -33,10 +35,15 @@ REQUIRED_APPS = {
     "drf_spectacular": "the OpenAPI schema (drf-spectacular)",
 }
 AUTHTOKEN_APP = "rest_framework.authtoken"
+SIDECAR_APP = "drf_spectacular_sidecar"
 
 
 def check_required_apps(**_kwargs: Any) -> list[CheckMessage]:
-    """Report ``rest_framework`` or ``drf_spectacular`` missing from ``INSTALLED_APPS``.
+    """Report an app the baseline relies on missing from ``INSTALLED_APPS``.
+
+    ``rest_framework`` and ``drf_spectacular`` always; ``drf_spectacular_sidecar``
+    when a URL pattern routes to the docs page
+    (:class:`~django_strict_core.openapi.views.DocsView`).
 
     Args:
         **_kwargs: What Django passes to every check.
@@ -44,6 +51,13 @@ def check_required_apps(**_kwargs: Any) -> list[CheckMessage]:
     Returns:
         ``strict_core.E020`` errors, one per missing app.
     """
+    required = dict(REQUIRED_APPS)
+    if not apps.is_installed(SIDECAR_APP):
+        docs = next((route for route in api_routes() if is_docs(route.view)), None)
+        if docs is not None:
+            required[SIDECAR_APP] = (
+                f"Swagger UI's files, which the docs page at {docs.describe()} loads"
+            )
     return [
         Error(
             f"INSTALLED_APPS does not include {app!r}, which the baseline needs for "
@@ -52,9 +66,17 @@ def check_required_apps(**_kwargs: Any) -> list[CheckMessage]:
             obj="INSTALLED_APPS",
             id="strict_core.E020",
         )
-        for app, purpose in REQUIRED_APPS.items()
+        for app, purpose in required.items()
         if not apps.is_installed(app)
     ]
+
+
+def is_docs(view: type[Any]) -> bool:
+    """Whether a routed view is this package's docs page or a subclass of it."""
+    # Imported here: the views import drf-spectacular's, which read its settings.
+    from django_strict_core.openapi.views import DocsView  # noqa: PLC0415
+
+    return issubclass(view, DocsView)
 
 
 def needs_token_model(entries: Iterable[Any]) -> list[str]:

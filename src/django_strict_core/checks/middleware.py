@@ -4,7 +4,10 @@
    the request carries its id;
 2. ``HealthCheckMiddleware`` before Django's ``SecurityMiddleware`` and
    ``CommonMiddleware``, so container probes are answered without the SSL redirect
-   and the ``ALLOWED_HOSTS`` check.
+   and the ``ALLOWED_HOSTS`` check;
+3. ``DebugEnvelopeMiddleware`` anywhere while ``DEBUG`` is on (``build_settings``
+   puts it third), so that API paths get the error envelope then too; with
+   ``DEBUG`` off it does nothing, and its absence is not reported.
 
 A subclass counts as the class it extends: entries are imported and compared with
 ``issubclass`` (an entry that cannot be imported is compared by its dotted path).
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 
 REQUEST_ID = "django_strict_core.middleware.RequestIDMiddleware"
 HEALTH_CHECK = "django_strict_core.healthcheck.HealthCheckMiddleware"
+DEBUG_ENVELOPE = "django_strict_core.debug.DebugEnvelopeMiddleware"
 HEALTH_CHECK_BEFORE = (
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -31,16 +35,22 @@ REQUIRED = {
     REQUEST_ID: "gives each request an id for the logs and the X-Request-ID header",
     HEALTH_CHECK: "answers container probes before host and SSL checks",
 }
+REQUIRED_WITH_DEBUG = {
+    DEBUG_ENVELOPE: "answers API errors with the envelope while DEBUG is on",
+}
 
 
 def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
     """Report this package's middleware missing from ``MIDDLEWARE`` or out of order.
+
+    ``DebugEnvelopeMiddleware`` is required only while ``DEBUG`` is on.
 
     Returns:
         ``strict_core.E011`` (missing) and ``strict_core.E012`` (misplaced) errors.
     """
     entries = [str(entry) for entry in getattr(settings, "MIDDLEWARE", None) or ()]
     middleware = [role(entry) for entry in entries]
+    required = {**REQUIRED, **(REQUIRED_WITH_DEBUG if settings.DEBUG else {})}
     errors: list[CheckMessage] = [
         Error(
             f"MIDDLEWARE does not include {path}, which {purpose}.",
@@ -49,7 +59,7 @@ def check_middleware(**_kwargs: Any) -> list[CheckMessage]:
             obj="MIDDLEWARE",
             id="strict_core.E011",
         )
-        for path, purpose in REQUIRED.items()
+        for path, purpose in required.items()
         if path not in middleware
     ]
     if REQUEST_ID in middleware and middleware[0] != REQUEST_ID:
@@ -73,15 +83,16 @@ def role(entry: str) -> str:
     """Return the dotted path of the middleware an entry is or extends.
 
     Returns:
-        ``REQUEST_ID``, ``HEALTH_CHECK`` or one of ``HEALTH_CHECK_BEFORE`` for that
-        class or a subclass of it; otherwise the entry itself.
+        ``REQUEST_ID``, ``HEALTH_CHECK``, ``DEBUG_ENVELOPE`` or one of
+        ``HEALTH_CHECK_BEFORE`` for that class or a subclass of it; otherwise the
+        entry itself.
     """
     try:
         cls = import_string(entry)
     except ImportError:
         return entry
     if isinstance(cls, type):
-        for path in (REQUEST_ID, HEALTH_CHECK, *HEALTH_CHECK_BEFORE):
+        for path in (REQUEST_ID, HEALTH_CHECK, DEBUG_ENVELOPE, *HEALTH_CHECK_BEFORE):
             if issubclass(cls, import_string(path)):
                 return path
     return entry
@@ -91,9 +102,9 @@ def misplaced(path: str, problem: str) -> Error:
     """Build the error for a middleware in the wrong position."""
     return Error(
         f"{path} in MIDDLEWARE {problem}.",
-        hint=f'Order MIDDLEWARE as "{REQUEST_ID}", "{HEALTH_CHECK}", then Django\'s '
-        "security, session, common, CSRF, authentication, message and clickjacking "
-        "middleware.",
+        hint=f'Order MIDDLEWARE as "{REQUEST_ID}", "{HEALTH_CHECK}", '
+        f'"{DEBUG_ENVELOPE}", then Django\'s security, session, common, CSRF, '
+        "authentication, message and clickjacking middleware.",
         obj="MIDDLEWARE",
         id="strict_core.E012",
     )

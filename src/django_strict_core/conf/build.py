@@ -31,6 +31,9 @@ MIDDLEWARE = (
     # Answers container probes before SecurityMiddleware (SSL redirect) and
     # CommonMiddleware (ALLOWED_HOSTS) can turn a plain-HTTP pod-IP request away.
     "django_strict_core.healthcheck.HealthCheckMiddleware",
+    # With DEBUG on, the envelope instead of Django's technical pages under the API
+    # prefixes, for errors of every middleware after it; unused with DEBUG off.
+    "django_strict_core.debug.DebugEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.views.decorators.http import require_POST
 
 from tests.apps.errors.views import use_backend
@@ -17,13 +17,15 @@ PLAIN_SECRET = "plain view secret 91c2"
 
 
 def fail(request: HttpRequest, kind: str) -> HttpResponse:
-    """Raise the failure named ``kind`` outside DRF."""
+    """Raise the failure named ``kind`` outside DRF (``gone``: answer a 404 itself)."""
     if kind == "forbidden":
         raise PermissionDenied(PLAIN_SECRET)
     if kind == "suspicious":
         raise SuspiciousOperation(PLAIN_SECRET)
     if kind == "missing":
         raise Http404(PLAIN_SECRET)
+    if kind == "gone":
+        return HttpResponseNotFound("gone, by the view's own choice")
     raise RuntimeError(PLAIN_SECRET)
 
 

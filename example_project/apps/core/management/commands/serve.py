@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 class Command(BaseCommand):
     """Migrate the database and start the development server in one step."""
 
-    help = "Apply migrations, then run the development server (default 127.0.0.1:8000)."
+    help = (
+        "Apply migrations, then run the development server on [ADDRESS:]PORT "
+        "(default 127.0.0.1:8000), without its auto-reloader."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         """Accept the address to serve on.
@@ -22,7 +25,14 @@ class Command(BaseCommand):
         Args:
             parser: The command's argument parser.
         """
-        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "addrport",
+            nargs="?",
+            default="127.0.0.1:8000",
+            metavar="[ADDRESS:]PORT",
+            help="where to serve, as for runserver: 8080, 0.0.0.0:8000 or [::1]:8000 "
+            "(default 127.0.0.1:8000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:  # noqa: ARG002
         """Run ``migrate`` and then ``runserver``.

@@ -1,0 +1,1 @@
+"""A URLconf with the schema routes mounted twice, as a project mounts them."""
