@@ -54,8 +54,8 @@ def schema() -> dict[str, Any]:
 
 # Every operation can answer these: a malformed request, a method the path does not
 # answer, an Accept header the API cannot satisfy, the server's refusals of a slow,
-# long or large head, a bug.
-EVERYWHERE = {"400", "405", "406", "408", "414", "431", "500"}
+# long or large head, a bug, an unreachable database or cache.
+EVERYWHERE = {"400", "405", "406", "408", "414", "431", "500", "503"}
 # And every operation with a request body these: too large, not JSON.
 WITH_A_BODY = {"413", "415"}
 
@@ -171,6 +171,17 @@ class TestStatusesPerOperation:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ]
+
+    def test_an_unreachable_backend_is_documented_with_retry_after(
+        self, schema: dict[str, Any]
+    ) -> None:
+        response = schema["paths"][f"{URL}orders/"]["get"]["responses"]["503"]
+        component = schema["components"]["schemas"][ref_name(json_schema(response))]
+        item = component["properties"]["errors"]["items"]["properties"]
+
+        assert response["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+        assert item["code"]["enum"] == ["service_unavailable"]
+        assert component["example"]["type"] == "server_error"
 
     def test_views_with_another_exception_handler_get_no_error_responses(
         self, schema: dict[str, Any]

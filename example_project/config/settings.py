@@ -30,6 +30,9 @@ class Settings(StrictSettings):
 
 SETTINGS = Settings()
 globals().update(build_settings(SETTINGS, base_dir=BASE_DIR))
+# Failed logins spend the client's budget (DJANGO_THROTTLE_LOGIN_RATE); the admin's
+# login refuses a client that spent it, even with the right password.
+globals()["MIDDLEWARE"].append("django_strict_core.logins.LoginThrottleMiddleware")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

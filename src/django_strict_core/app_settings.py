@@ -42,6 +42,7 @@ EXCEPTION_HANDLER_CLASS: Final = "django_strict_core.exceptions.ExceptionHandler
 DEFAULT_MAX_PAGE_SIZE: Final = 100
 DEFAULT_HEALTH_TIMEOUT: Final = 0.5
 DEFAULT_FAIL_OPEN_SECONDS: Final = 5.0
+DEFAULT_UNAVAILABLE_RETRY_AFTER: Final = 5
 SCHEMA_ACCESS: Final = ("public", "staff", "off")
 UNDEPLOYED_PROFILES: Final = frozenset({"local", "test"})
 
@@ -202,6 +203,11 @@ class StrictCoreSettings:
         _handler_class, default=EXCEPTION_HANDLER_CLASS
     )
     """The ``ExceptionHandler`` class the exception handler runs (docs/errors.md)."""
+
+    STRICT_CORE_UNAVAILABLE_RETRY_AFTER = Setting(
+        _positive_int, default=DEFAULT_UNAVAILABLE_RETRY_AFTER
+    )
+    """``Retry-After`` seconds of a 503 when a backend is unreachable (docs/errors.md)."""
 
     STRICT_CORE_MAX_PAGE_SIZE = Setting(_positive_int, default=DEFAULT_MAX_PAGE_SIZE)
     """Largest ``?page_size=`` a pagination class honours (docs/pagination.md)."""

@@ -21,6 +21,8 @@ as far as DRF's ``NUM_PROXIES`` trusts it, and not at all when that is 0 or unse
 
 ``build_settings`` puts :class:`AnonRateThrottle` and :class:`UserRateThrottle` in
 ``DEFAULT_THROTTLE_CLASSES``; rates are DRF's (``DEFAULT_THROTTLE_RATES``).
+:class:`~django_strict_core.logins.FailedLoginThrottle` counts failed password
+checks instead of requests.
 """
 
 from __future__ import annotations

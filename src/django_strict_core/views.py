@@ -16,6 +16,7 @@ the same views (:func:`error_view_for` picks one for an exception).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,7 @@ from django_strict_core.exceptions.handler import (
     RequestTooLarge,
     _qualified_name,
 )
+from django_strict_core.exceptions.outages import ServiceUnavailable, failed_backend
 from django_strict_core.exceptions.payloads import error_type_for, single_error
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ErrorView",
+    "ServerErrorView",
     "bad_request",
     "csrf_failure",
     "error_view_for",
@@ -126,10 +129,50 @@ permission_denied = ErrorView(defaults.permission_denied, exceptions.PermissionD
 page_not_found = ErrorView(defaults.page_not_found, exceptions.NotFound)
 """``handler404``: ``client_error`` / ``not_found``."""
 
-server_error = ErrorView(defaults.server_error, exceptions.APIException)
-"""``handler500``: ``server_error`` / ``error`` with a generic detail.
 
-Django has already logged the exception and sent ``got_request_exception``."""
+@dataclass(frozen=True, eq=False)
+class ServerErrorView(ErrorView):
+    """``handler500``, answering an unreachable database or cache with 503.
+
+    Django calls it while handling the exception (in the thread it handles it in,
+    under ASGI too), so the exception is ``sys.exc_info()``'s, unless the caller
+    passes it. When it is a connection-level failure of a backend
+    (:func:`~django_strict_core.exceptions.failed_backend`), e.g. the session
+    middleware finding the database or Redis gone, an API path gets
+    ``503 service_unavailable`` with ``Retry-After``.
+    """
+
+    def __call__(
+        self, request: HttpRequest, exception: Exception | None = None
+    ) -> HttpResponse:
+        """Answer the request.
+
+        Args:
+            request: The request being answered.
+            exception: The exception caught, when the caller has it at hand.
+
+        Returns:
+            The envelope response, or Django's page outside the API prefixes.
+        """
+        caught = exception if exception is not None else sys.exc_info()[1]
+        if (
+            not is_api_request(request)
+            or not isinstance(caught, Exception)
+            or failed_backend(caught) is None
+        ):
+            return super().__call__(request, exception)
+        detail = f"{_qualified_name(caught)}: {caught}" if settings.DEBUG else None
+        response = _envelope_response(ServiceUnavailable, detail)
+        response["Retry-After"] = str(ServiceUnavailable().wait)
+        return response
+
+
+server_error = ServerErrorView(defaults.server_error, exceptions.APIException)
+"""``handler500``: ``server_error`` / ``error`` with a generic detail, or
+``service_unavailable`` (503) when a backend's connection failed.
+
+Django has already sent ``got_request_exception`` and logs the exception with the
+response."""
 
 
 def error_view_for(exception: BaseException) -> ErrorView:

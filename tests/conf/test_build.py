@@ -340,12 +340,14 @@ class TestRestFramework:
         self, clean_environ: pytest.MonkeyPatch
     ) -> None:
         clean_environ.setenv("DJANGO_THROTTLE_ANON_RATE", "10/minute")
+        clean_environ.setenv("DJANGO_THROTTLE_LOGIN_RATE", "5/hour")
 
         drf = build()["REST_FRAMEWORK"]
 
         assert drf["DEFAULT_THROTTLE_RATES"] == {
             "anon": "10/minute",
             "user": "1000/hour",
+            "login": "5/hour",
         }  # type: ignore[index]
 
     def test_schema_settings_name_the_service(self) -> None:

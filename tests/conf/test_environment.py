@@ -279,6 +279,99 @@ class TestBadEnvironment:
         assert [p.variable for p in error_of().problems] == ["DJANGO_ALLOWED_HOSTS"]
 
     @pytest.mark.parametrize(
+        "host", ["*.example.com", "api.*.example.com", "*example.com"]
+    )
+    def test_a_wildcard_inside_a_host_is_refused_with_the_leading_dot_form(
+        self, clean_environ: pytest.MonkeyPatch, host: str
+    ) -> None:
+        clean_environ.setenv("DJANGO_ALLOWED_HOSTS", f"localhost,{host}")
+
+        (problem,) = error_of().problems
+
+        assert problem.variable == "DJANGO_ALLOWED_HOSTS"
+        assert "leading dot" in problem.expected
+        assert ".example.com matches example.com" in problem.expected
+
+    @pytest.mark.parametrize(
+        ("host", "words"),
+        [
+            ("example.com:8000", "without a port"),
+            ("::1", "without a port"),
+            ("https://example.com", "without a scheme or path"),
+            ("example.com/api", "without a scheme or path"),
+        ],
+    )
+    def test_hosts_django_would_never_match_are_refused(
+        self, clean_environ: pytest.MonkeyPatch, host: str, words: str
+    ) -> None:
+        clean_environ.setenv("DJANGO_ALLOWED_HOSTS", host)
+
+        (problem,) = error_of().problems
+
+        assert problem.variable == "DJANGO_ALLOWED_HOSTS"
+        assert words in problem.expected
+
+    def test_subdomain_patterns_wildcard_and_bracketed_ipv6_are_accepted(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DJANGO_ALLOWED_HOSTS", '[".example.com", "*", "[::1]"]')
+
+        assert StrictSettings().allowed_hosts == [".example.com", "*", "[::1]"]
+
+    @pytest.mark.parametrize(
+        ("variable", "url"),
+        [
+            ("REDIS_URL", "redis://:a@Secr3tPart#c@127.0.0.1:6379/0"),
+            ("REDIS_URL", "redis://:pass@Secr3tPart@127.0.0.1:6379/0"),
+            ("DATABASE_URL", "postgres://app:p@Secr3tPart#w@127.0.0.1:5432/app"),
+            ("DATABASE_URL", "postgres://app:Secr3tPart#w@127.0.0.1:5432/app"),
+            ("DATABASE_URL", "postgres://app:12/Secr3tPart@127.0.0.1:5432/app"),
+            ("DATABASE_URL", "postgres://app:Secr3tPart?x@127.0.0.1:5432/app"),
+        ],
+    )
+    def test_urls_whose_password_would_be_read_as_a_host_are_refused(
+        self, clean_environ: pytest.MonkeyPatch, variable: str, url: str
+    ) -> None:
+        clean_environ.setenv(variable, url)
+
+        error = error_of()
+
+        assert [p.variable for p in error.problems] == [variable]
+        assert "percent-encode" in str(error)
+        assert "Secr3tPart" not in str(error)
+
+    def test_percent_encoded_passwords_are_accepted(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DATABASE_URL", "postgres://app:p%40ss%23w@db:5432/app")
+        clean_environ.setenv("REDIS_URL", "redis://:p%40ss%23w@cache:6379/0")
+
+        settings = StrictSettings()
+
+        assert settings.database_url is not None
+        assert settings.redis_url is not None
+
+    @pytest.mark.parametrize(
+        "url", ["postgres://app@127.0.0.1:5432", "postgres://app@db/", "mysql://u@db"]
+    )
+    def test_a_server_database_url_without_a_name_is_refused(
+        self, clean_environ: pytest.MonkeyPatch, url: str
+    ) -> None:
+        clean_environ.setenv("DATABASE_URL", url)
+
+        (problem,) = error_of().problems
+
+        assert problem.variable == "DATABASE_URL"
+        assert "database name" in problem.expected
+
+    def test_a_postgres_service_needs_no_name(
+        self, clean_environ: pytest.MonkeyPatch
+    ) -> None:
+        clean_environ.setenv("DATABASE_URL", "postgres://app@db?service=app")
+
+        assert StrictSettings().database_url is not None
+
+    @pytest.mark.parametrize(
         "url", ["redis://", "redis://host:notaport/0", "memcached://host", "not a url"]
     )
     def test_bad_redis_url(self, clean_environ: pytest.MonkeyPatch, url: str) -> None:

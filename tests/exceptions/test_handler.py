@@ -11,9 +11,11 @@ from asgiref.sync import async_to_sync
 from django.core.signals import got_request_exception
 from django.db import connection
 from django.test import AsyncClient
+from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 
+from django_strict_core.exceptions import exception_handler
 from tests.apps.errors.models import Widget
 from tests.apps.errors.views import LEAKY_MESSAGE
 
@@ -388,7 +390,7 @@ class TestServerErrors:
         assert len(reported) == 1
         assert len(request_log(caplog)) == 1
 
-    def test_deliberate_server_error_keeps_its_code_and_is_not_reported(
+    def test_deliberate_server_error_keeps_its_code_and_is_reported_once(
         self,
         api: APIClient,
         reported: list[dict[str, Any]],
@@ -407,10 +409,43 @@ class TestServerErrors:
                 }
             ],
         }
+        assert len(reported) == 1
+        assert reported[0]["request"].path == f"{URL}fail/maintenance/"
+        (record,) = request_log(caplog)
+        assert record.getMessage() == f"Service Unavailable: {URL}fail/maintenance/"
+        assert record.levelno == logging.ERROR
+        assert record.exc_info is not None
+
+    @pytest.mark.parametrize("status", [500, 502, 503, 504])
+    def test_a_5xx_api_exception_is_sent_through_the_signal(
+        self, reported: list[dict[str, Any]], status: int
+    ) -> None:
+        class Failing(exceptions.APIException):
+            status_code = status
+
+        request = APIRequestFactory().get(f"{URL}direct/")
+        context = {"view": None, "args": (), "kwargs": {}, "request": request}
+
+        response = exception_handler(Failing(), context)
+
+        assert response is not None
+        assert response.status_code == status
+        assert [call["request"] for call in reported] == [request]
+
+    def test_client_errors_are_not_sent_through_the_signal(
+        self, reported: list[dict[str, Any]]
+    ) -> None:
+        request = APIRequestFactory().get(f"{URL}direct/")
+        context = {"view": None, "args": (), "kwargs": {}, "request": request}
+
+        for error in (
+            exceptions.ValidationError({"name": ["Required."]}),
+            exceptions.NotFound(),
+            exceptions.Throttled(30),
+        ):
+            exception_handler(error, context)
+
         assert reported == []
-        records = request_log(caplog)
-        assert len(records) == 1
-        assert records[0].exc_info is None
 
     def test_debug_shows_the_exception_class_and_message_only(
         self,

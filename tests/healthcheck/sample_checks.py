@@ -86,3 +86,15 @@ class AsyncCallable:
 
     async def __call__(self) -> None:
         await asyncio.sleep(0)
+
+
+class Switch:
+    """A check whose health the test turns off and on, failing with ``reason``."""
+
+    def __init__(self, reason: str = "backlog") -> None:
+        self.healthy = True
+        self.reason = reason
+
+    def run(self) -> None:
+        if not self.healthy:
+            raise CheckFailed("switched off", reason=self.reason)

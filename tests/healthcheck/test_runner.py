@@ -254,9 +254,55 @@ class TestOutcomes:
 
         (record,) = caplog.records
         assert record.getMessage() == "Health check 'bug' failed: failed"
+        assert record.levelno == logging.ERROR
         assert record.exc_info is not None
         assert "hunter2" in str(record.exc_info[1])
         assert (record.health_check, record.reason) == ("bug", "failed")  # type: ignore[attr-defined]
+
+    def test_a_lasting_failure_is_logged_when_it_starts_and_when_it_ends(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        switch = sample_checks.Switch()
+        with (
+            only(queue=switch.run),
+            caplog.at_level(logging.DEBUG, "django_strict_core.healthcheck"),
+        ):
+            run()
+            switch.healthy = False
+            for _ in range(5):
+                run()
+            switch.reason = "stalled"
+            run()
+            run()
+            switch.healthy = True
+            run()
+            run()
+
+        changes = [
+            (r.levelname, r.getMessage())
+            for r in caplog.records
+            if r.levelno >= logging.WARNING
+        ]
+        assert changes[:2] == [
+            ("ERROR", "Health check 'queue' failed: backlog"),
+            ("ERROR", "Health check 'queue' failed: stalled"),
+        ]
+        assert len(changes) == 3
+        assert changes[2][0] == "WARNING"
+        assert changes[2][1].startswith("Health check 'queue' passes again after ")
+
+    def test_a_non_critical_failure_is_a_warning(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with (
+            only(search={"CHECK": sample_checks.failing, "CRITICAL": False}),
+            caplog.at_level(logging.WARNING, "django_strict_core.healthcheck"),
+        ):
+            run()
+            run()
+
+        (record,) = caplog.records
+        assert record.levelno == logging.WARNING
 
     def test_a_non_critical_failure_is_reported_but_healthy(self) -> None:
         with only(

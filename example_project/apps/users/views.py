@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django_strict_core.logins import FailedLoginThrottle
+from django_strict_core.throttling import AnonRateThrottle, UserRateThrottle
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -55,6 +57,9 @@ class TokenView(APIView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    # The baseline's budgets, and none left once the client's failed logins spent
+    # DJANGO_THROTTLE_LOGIN_RATE.
+    throttle_classes = (AnonRateThrottle, UserRateThrottle, FailedLoginThrottle)
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:

@@ -8,6 +8,7 @@ against the fault windows.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import time
 from collections import Counter
@@ -33,6 +34,9 @@ class Sample:
         latency: Seconds until the whole answer was read, or until it failed.
         status: The HTTP status, 0 when there was no answer.
         error: ``timeout`` or ``connection error`` when there was no answer.
+        code: For a 5xx answer, its envelope's first error code, if it has one.
+        retry_after: For a 5xx answer, its ``Retry-After`` header.
+        request_id: For a 5xx answer, its ``X-Request-ID`` header.
     """
 
     endpoint: str
@@ -40,6 +44,9 @@ class Sample:
     latency: float
     status: int
     error: str = ""
+    code: str = ""
+    retry_after: str = ""
+    request_id: str = ""
 
     @property
     def done(self) -> float:
@@ -229,10 +236,30 @@ async def fetch(
     sent = time.monotonic()
     try:
         async with session.get(url, headers=headers, timeout=timeout) as answer:
-            await answer.read()
+            body = await answer.read()
             status = answer.status
     except TimeoutError:
         return Sample(name, sent, time.monotonic() - sent, 0, TIMEOUT_ERROR)
     except aiohttp.ClientError:
         return Sample(name, sent, time.monotonic() - sent, 0, CONNECTION_ERROR)
-    return Sample(name, sent, time.monotonic() - sent, status)
+    latency = time.monotonic() - sent
+    if status < 500:
+        return Sample(name, sent, latency, status)
+    return Sample(
+        name,
+        sent,
+        latency,
+        status,
+        code=_first_code(body),
+        retry_after=answer.headers.get("Retry-After", ""),
+        request_id=answer.headers.get("X-Request-ID", ""),
+    )
+
+
+def _first_code(body: bytes) -> str:
+    """Return the first error code of an envelope, or ``""`` for any other body."""
+    try:
+        data = json.loads(body)
+        return str(data["errors"][0]["code"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""

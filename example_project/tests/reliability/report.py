@@ -97,6 +97,51 @@ def _timeline(fault: FaultResult) -> str:
     return f"- {fault.name}: " + " ".join(steps)
 
 
+def _fault_log_lines(result: SuiteResult) -> list[str]:
+    log = result.fault_log
+    repeated = sum(1 for n in log.server_errors.values() if n > 1)
+    return [
+        "## What the faults left in the log",
+        "",
+        f"- `django.request` records of an unhealthy health answer: "
+        f"{log.health_errors}",
+        f"- health check records at WARNING or above: {log.health_records}",
+        f"- `django.request` records of other 5xx answers: "
+        f"{sum(log.server_errors.values())} ({repeated} request ids logged more "
+        f"than once, {log.without_cause} without the exception)",
+        "",
+    ]
+
+
+def _credential_lines(result: SuiteResult) -> list[str]:
+    credentials = result.credentials
+    if credentials is None:
+        return []
+    rows = [
+        f"| {name} | {_outcomes(Counter(str(s) for s in guessing.wrong))} | "
+        f"{guessing.right} | {guessing.retry_after or '-'} |"
+        for name, guessing in (
+            ("admin login form", credentials.admin),
+            ("`POST /api/auth/token/`", credentials.token),
+        )
+    ]
+    return [
+        "## Guessing credentials",
+        "",
+        f"Budgets per client address: {credentials.login_limit} failed password "
+        f"checks and {credentials.anon_limit} anonymous requests per hour, both "
+        "at zero before each attack.",
+        "",
+        "| target | wrong passwords answered | right password answered | Retry-After |",
+        "|---|---|---:|---:|",
+        *rows,
+        "",
+        f"`GET /api/users/me/` with {sum(credentials.bad_tokens.values())} made-up "
+        f"tokens: {_outcomes(credentials.bad_tokens)}.",
+        "",
+    ]
+
+
 def _bounds_section(result: SuiteResult) -> list[str]:
     """The attacks straight to gunicorn, and client identity through nginx."""
     lines: list[str] = []
@@ -265,6 +310,8 @@ def render(result: SuiteResult, command: str) -> str:
             f"{'yes' if throttle.envelope else 'no'}.",
             "",
         ]
+    lines += _fault_log_lines(result)
+    lines += _credential_lines(result)
     lines += _bounds_section(result)
     if result.fuzz is not None:
         fuzz = result.fuzz
@@ -301,6 +348,18 @@ def render(result: SuiteResult, command: str) -> str:
         "",
         f"Log records telling of a 5xx during the tour: "
         f"{len(result.tour_server_errors)}.",
+        "",
+        "## Configuration tour",
+        "",
+        "`manage.py check` with the production environment and one variable changed:",
+        "",
+        "| value | variable | exit status | ok |",
+        "|---|---|---:|---|",
+        *(
+            f"| {r.case.name} | `{r.case.variable}` | {r.returncode} | "
+            f"{'yes' if r.passed else '**NO**: ' + r.note.replace('|', '/')} |"
+            for r in result.configuration
+        ),
         "",
         "## Log",
         "",

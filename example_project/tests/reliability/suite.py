@@ -14,6 +14,10 @@
    connections test it across both workers, and a second client address tests that
    each client behind nginx has its own (``identity.py``).
 7. It restarts with no proxy trusted: ``X-Forwarded-For`` must buy nothing.
+8. It restarts with small login and anonymous budgets, one proxy trusted again;
+   passwords and tokens are guessed against them (``credentials.py``).
+9. The configuration tour: values Django would accept and then misuse
+   (``configuration.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import contextlib
 import secrets
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +40,8 @@ from django_strict_core.testing import ProxyProcess
 from tests.e2e.stack import Stack, StackError, request, scratch_database
 from tests.reliability import attacks, identity
 from tests.reliability.badinput import run_tour, server_errors_logged
+from tests.reliability.configuration import run_configuration_tour
+from tests.reliability.credentials import CredentialsResult, guess_credentials
 from tests.reliability.faults import FAULTS, run_fault, wait_healthy
 from tests.reliability.fuzz import run_schemathesis
 from tests.reliability.load import Endpoint, Load
@@ -42,7 +49,10 @@ from tests.reliability.throttle import ThrottleResult, burst, check_429
 from tests.services import find_backends
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tests.reliability.badinput import Outcome
+    from tests.reliability.configuration import Refusal
     from tests.reliability.faults import FaultResult
     from tests.reliability.fuzz import FuzzResult
     from tests.reliability.load import Sample
@@ -53,6 +63,10 @@ ARTICLES = 45
 PAGES = 3
 # Seconds after a fault begins before every health answer must say so.
 FAULT_ONSET = 0.5
+# Health records one worker may write per fault: a check failing, its reason
+# changing (timeout, then unavailable), and passing again, with some slack.
+HEALTH_RECORDS_PER_FAULT = 6
+HEALTH_PATH = "/api/health/"
 THROTTLED = "/api/articles/?page_size=1"
 
 
@@ -71,6 +85,8 @@ class Options:
         clients: Concurrent clients of the load.
         request_timeout: Seconds a request of the load may take.
         throttle_limit: The anonymous budget of the throttle phase.
+        login_limit: Failed password checks per client of the credentials phase.
+        credentials_anon_limit: The anonymous budget of the credentials phase.
         fuzz_examples: Schemathesis test cases per operation and phase.
         fuzz_seconds: Schemathesis' time budget.
         workers: gunicorn workers.
@@ -84,6 +100,8 @@ class Options:
     clients: int = 64
     request_timeout: float = 10.0
     throttle_limit: int = 50
+    login_limit: int = 5
+    credentials_anon_limit: int = 20
     fuzz_examples: int = 50
     fuzz_seconds: int = 180
     workers: int = 2
@@ -132,6 +150,54 @@ class Guarantee:
 
 
 @dataclass
+class FaultLog:
+    """What the application logged while the faults were held.
+
+    Attributes:
+        health_errors: ``django.request`` records of an unhealthy health answer
+            (one per probe would mean one error, or one e-mail, per probe).
+        health_records: Records of the health check logger at ``WARNING`` or above.
+        server_errors: ``django.request`` records of a 5xx answer, by request id.
+        without_cause: Those of them without the exception that caused the answer.
+    """
+
+    health_errors: int = 0
+    health_records: int = 0
+    server_errors: Counter[str] = field(default_factory=Counter)
+    without_cause: int = 0
+
+    @classmethod
+    def read(cls, records: list[dict[str, object]]) -> FaultLog:
+        """Count what the records of the fault phase tell.
+
+        Args:
+            records: The JSON log records written during the faults.
+
+        Returns:
+            The counts.
+        """
+        log = cls()
+        for record in records:
+            logger = str(record.get("logger", ""))
+            status = int(str(record.get("status_code") or 0))
+            if logger == "django_strict_core.healthcheck" and record.get("level") in (
+                "WARNING",
+                "ERROR",
+                "CRITICAL",
+            ):
+                log.health_records += 1
+            if logger != "django.request" or status < 500:
+                continue
+            if HEALTH_PATH in str(record.get("message", "")):
+                log.health_errors += 1
+                continue
+            log.server_errors[str(record.get("request_id", ""))] += 1
+            if not record.get("exception"):
+                log.without_cause += 1
+        return log
+
+
+@dataclass
 class SuiteResult:
     """Everything the report shows."""
 
@@ -149,6 +215,9 @@ class SuiteResult:
     tour: list[Outcome] = field(default_factory=list)
     tour_server_errors: list[dict[str, object]] = field(default_factory=list)
     throttle: ThrottleResult | None = None
+    fault_log: FaultLog = field(default_factory=FaultLog)
+    credentials: CredentialsResult | None = None
+    configuration: list[Refusal] = field(default_factory=list)
     bounds: attacks.AttackResult | None = None
     clients: identity.Identity | None = None
     untrusted: identity.Identity | None = None
@@ -311,6 +380,115 @@ async def throttle_phase(stack: Stack, limit: int) -> ThrottleResult:
     return result
 
 
+STAFF = ("reliability-admin", "reliability-admin-password-7f3a")
+
+
+async def credentials_phase(
+    stack: Stack, options: Options, delete_keys: Callable[[], None]
+) -> CredentialsResult:
+    """Restart the application with small credential budgets and guess against them.
+
+    Args:
+        stack: The running project.
+        options: The budgets.
+        delete_keys: Deletes every cache key of the run, so each attack starts
+            with its budgets at zero.
+
+    Returns:
+        What the attacks got.
+    """
+    username, password = STAFF
+    stack.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_superuser({username!r}, "
+        f"'{username}@example.com', {password!r})",
+    )
+    stack.stop_app()
+    stack.environment.update(
+        DJANGO_THROTTLE_ANON_RATE=f"{options.credentials_anon_limit}/hour",
+        DJANGO_THROTTLE_LOGIN_RATE=f"{options.login_limit}/hour",
+        DJANGO_NUM_PROXIES="1",  # as deployed: nginx in front
+        DJANGO_CACHE_KEY_PREFIX=f"{stack.key_prefix}-credentials",
+    )
+    stack.start_app()
+    result = CredentialsResult(options.login_limit, options.credentials_anon_limit)
+    await guess_credentials(stack, result, user=STAFF, fresh_budgets=delete_keys)
+    return result
+
+
+def _database_fault_guarantees(result: SuiteResult) -> list[Guarantee]:
+    """The answers and log records of API requests that failed during the faults."""
+    failed = [
+        s
+        for s in result.samples
+        if s.endpoint == "articles"
+        and s.status >= 500
+        and any(w.overlaps(s) for w in result.windows)
+    ]
+    unavailable = [
+        s
+        for s in failed
+        if s.status == 503 and s.code == "service_unavailable" and s.retry_after
+    ]
+    log = result.fault_log
+    logged_once = [s for s in failed if log.server_errors.get(s.request_id) == 1]
+    return [
+        Guarantee(
+            "An API request failing during a fault answers 503 service_unavailable "
+            "with Retry-After",
+            bool(failed) and len(unavailable) == len(failed),
+            f"{len(unavailable)} of {len(failed)} 5xx answers ({_statuses(failed)})",
+        ),
+        Guarantee(
+            "Every 5xx answer is logged once, with its cause",
+            len(logged_once) == len(failed) and not log.without_cause,
+            f"{len(logged_once)} of {len(failed)} logged exactly once; "
+            f"{log.without_cause} records without the exception",
+        ),
+    ]
+
+
+def _statuses(samples: list[Sample]) -> str:
+    counts = Counter(f"{s.status} {s.code or '-'}" for s in samples)
+    return ", ".join(f"{key}: {n}" for key, n in sorted(counts.items())) or "none"
+
+
+def _credential_guarantees(result: SuiteResult) -> list[Guarantee]:
+    credentials = result.credentials
+    if credentials is None:
+        return []
+    guarantees = []
+    for name, guessing in (
+        ("the admin login", credentials.admin),
+        ("the token endpoint", credentials.token),
+    ):
+        guarantees.append(
+            Guarantee(
+                f"Password guessing on {name} stops at the login budget",
+                guessing.checked <= credentials.login_limit
+                and guessing.right == 429
+                and bool(guessing.retry_after),
+                f"{guessing.checked} of {len(guessing.wrong)} wrong passwords "
+                f"checked (limit {credentials.login_limit}); the right one then: "
+                f"{guessing.right}, Retry-After {guessing.retry_after or '-'}",
+            )
+        )
+    refused = credentials.bad_tokens.get("429", 0)
+    sent = sum(credentials.bad_tokens.values())
+    guarantees.append(
+        Guarantee(
+            "Failed token authentication spends the anonymous budget",
+            credentials.bad_tokens.get("401", 0) <= credentials.anon_limit
+            and refused == sent - credentials.anon_limit,
+            f"{', '.join(f'{k}: {v}' for k, v in sorted(credentials.bad_tokens.items()))}"
+            f" of {sent} bad tokens (limit {credentials.anon_limit})",
+        )
+    )
+    return guarantees
+
+
 def untrusted_phase(stack: Stack, limit: int) -> identity.Identity:
     """Restart with no proxy trusted, spend the budget, then forge ``X-Forwarded-For``.
 
@@ -412,6 +590,27 @@ def judge(result: SuiteResult) -> list[Guarantee]:
                 f"{result.fuzz.generated} test cases",
             )
         )
+    guarantees += _database_fault_guarantees(result)
+    bound = HEALTH_RECORDS_PER_FAULT * len(result.faults) * options.workers
+    guarantees.append(
+        Guarantee(
+            "Health failures are logged when they change, not on every probe",
+            result.fault_log.health_errors == 0
+            and result.fault_log.health_records <= bound,
+            f"{result.fault_log.health_errors} Service Unavailable records for "
+            f"{HEALTH_PATH}; {result.fault_log.health_records} health check records "
+            f"(at most {bound})",
+        )
+    )
+    guarantees += _credential_guarantees(result)
+    refused = [r for r in result.configuration if r.passed]
+    guarantees.append(
+        Guarantee(
+            "Misleading configuration is refused when the settings load",
+            bool(result.configuration) and len(refused) == len(result.configuration),
+            f"{len(refused)} of {len(result.configuration)} cases",
+        )
+    )
     later = [
         *(attacks.verdicts(result.bounds) if result.bounds is not None else []),
         *(
@@ -490,6 +689,9 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
             environment={
                 "DJANGO_THROTTLE_ANON_RATE": UNLIMITED,
                 "DJANGO_THROTTLE_USER_RATE": UNLIMITED,
+                # Schemathesis and the tour send wrong passwords by the hundred; the
+                # budgets are tested in phases of their own.
+                "DJANGO_THROTTLE_LOGIN_RATE": UNLIMITED,
                 "TMPDIR": str(temp_dir),
             },
             name="reliability",
@@ -499,8 +701,11 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         stack.start(directory)
         token = author_with_articles(stack)
         result.rss_start = stack.worker_rss()
+        lines_before = len(stack.log_records())
         await load_and_faults(stack, proxies, token, result)
         result.rss_end = stack.worker_rss()
+        time.sleep(0.5)  # the last records are written after the answers
+        result.fault_log = FaultLog.read(stack.log_records()[lines_before:])
         schema = directory / "schema.yaml"
         stack.manage("spectacular", "--file", str(schema))
         result.fuzz = run_schemathesis(
@@ -520,6 +725,10 @@ async def run(options: Options, workdir: Path | None = None) -> SuiteResult:
         result.throttle = await throttle_phase(stack, options.throttle_limit)
         result.clients = identity.check(stack, THROTTLED, proxies=1)
         result.untrusted = untrusted_phase(stack, options.throttle_limit)
+        result.credentials = await credentials_phase(
+            stack, options, lambda: _delete_keys(redis_url, stack.key_prefix)
+        )
+        result.configuration = run_configuration_tour(stack)
         records = stack.log_records()
         for record in records:
             level = str(record.get("level"))

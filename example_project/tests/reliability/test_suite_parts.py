@@ -15,13 +15,14 @@ from tests.reliability.attacks import (
     verdicts as attack_verdicts,
 )
 from tests.reliability.badinput import _envelope_code, server_errors_logged
+from tests.reliability.credentials import Guessing
 from tests.reliability.identity import (
     OTHER_CLIENT,
     Identity,
     verdicts as identity_verdicts,
 )
-from tests.reliability.load import Sample, percentile, summarize
-from tests.reliability.suite import Window, _proxied
+from tests.reliability.load import Sample, _first_code, percentile, summarize
+from tests.reliability.suite import FaultLog, Window, _proxied
 
 
 def test_percentiles_are_nearest_rank() -> None:
@@ -81,6 +82,53 @@ def test_backend_urls_are_pointed_at_the_proxy() -> None:
         "postgres://postgres:pw@127.0.0.1:4242/app"
     )
     assert _proxied("redis://127.0.0.1:6379/0", 4243) == "redis://127.0.0.1:4243/0"
+
+
+def test_the_fault_log_counts_health_errors_apart_from_other_server_errors() -> None:
+    records: list[dict[str, object]] = [
+        {
+            "logger": "django.request",
+            "level": "ERROR",
+            "message": "Service Unavailable: /api/health/",
+            "status_code": 503,
+        },
+        {
+            "logger": "django.request",
+            "level": "ERROR",
+            "message": "Service Unavailable: /api/articles/ (the database ...)",
+            "status_code": 503,
+            "request_id": "a",
+            "exception": "Traceback ...",
+        },
+        {
+            "logger": "django.request",
+            "level": "ERROR",
+            "message": "Service Unavailable: /api/articles/",
+            "status_code": 503,
+            "request_id": "b",
+        },
+        {"logger": "django.request", "level": "WARNING", "status_code": 404},
+        {"logger": "django_strict_core.healthcheck", "level": "ERROR"},
+        {"logger": "django_strict_core.healthcheck", "level": "DEBUG"},
+    ]
+
+    log = FaultLog.read(records)
+
+    assert (log.health_errors, log.health_records) == (1, 1)
+    assert log.server_errors == Counter({"a": 1, "b": 1})
+    assert log.without_cause == 1
+
+
+def test_a_guess_refused_with_429_was_not_checked() -> None:
+    assert Guessing(wrong=[200, 200, 429, 429], right=429).checked == 2
+
+
+def test_the_first_code_of_a_5xx_body_is_read_when_it_is_an_envelope() -> None:
+    envelope = b'{"type": "server_error", "errors": [{"code": "service_unavailable"}]}'
+
+    assert _first_code(envelope) == "service_unavailable"
+    assert _first_code(b"<html>502</html>") == ""
+    assert _first_code(b'{"errors": []}') == ""
 
 
 def test_an_attack_answer_is_read_from_the_raw_response() -> None:

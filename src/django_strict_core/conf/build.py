@@ -254,6 +254,8 @@ def rest_framework_config(settings: StrictSettings) -> dict[str, Any]:
         "DEFAULT_THROTTLE_RATES": {
             "anon": settings.throttle_anon_rate,
             "user": settings.throttle_user_rate,
+            # Failed password checks per client (django_strict_core.logins).
+            "login": settings.throttle_login_rate,
         },
         # Without it DRF identifies a client by the whole X-Forwarded-For header,
         # which any client can vary to escape its throttle.

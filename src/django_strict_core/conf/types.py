@@ -24,6 +24,7 @@ __all__ = [
     "CommaList",
     "DatabaseURL",
     "Format",
+    "Hosts",
     "Level",
     "LogFields",
     "LogFormat",
@@ -47,6 +48,22 @@ _LOGGER_LEVELS_EXPECTED = (
     "django.db.backends=DEBUG,django_strict_core.access=WARNING) or a JSON object"
 )
 _REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
+# Engines that need a database name; SQLite's name is its file.
+_NAMED_DATABASES = frozenset(
+    {
+        "django.db.backends.postgresql",
+        "django.contrib.gis.db.backends.postgis",
+        "django.db.backends.mysql",
+        "django.contrib.gis.db.backends.mysql",
+        "django.db.backends.oracle",
+        "django.contrib.gis.db.backends.oracle",
+    }
+)
+_PERCENT_ENCODE = (
+    "special characters in the user name or password would be read as part of "
+    "the host: percent-encode @ as %40, # as %23, / as %2F, ? as %3F and : as %3A "
+    "(urllib.parse.quote(password, safe=''))"
+)
 
 
 def split_list(value: Any) -> Any:
@@ -88,6 +105,39 @@ def _origins(origins: list[str]) -> list[str]:
     return origins
 
 
+def _hosts(hosts: list[str]) -> list[str]:
+    """Refuse entries that Django would accept and then never match.
+
+    Django matches a request's host, without its port, against each entry exactly,
+    or as a domain and its subdomains for an entry with a leading dot; ``*`` alone
+    matches every host. Anything else with a wildcard, a scheme, a path or a port
+    matches no request, so every request would be refused with 400.
+    """
+    for host in hosts:
+        if not host or any(c.isspace() for c in host):
+            raise ValueError("expected host names without spaces")
+        if host == "*":
+            continue
+        if "*" in host:
+            raise ValueError(
+                "a '*' in a host name is no wildcard to Django ('*' alone is): "
+                "write a leading dot for a domain and its subdomains (.example.com "
+                "matches example.com and api.example.com)"
+            )
+        if "/" in host:
+            raise ValueError(
+                "expected host names without a scheme or path (example.com, not "
+                "https://example.com/)"
+            )
+        if ":" in host and not (host.startswith("[") and host.endswith("]")):
+            raise ValueError(
+                "expected host names without a port: Django compares the host "
+                "without it (example.com, not example.com:8000; an IPv6 address "
+                "in brackets, [::1])"
+            )
+    return hosts
+
+
 def _logger_levels(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -115,9 +165,32 @@ def _rate(value: str) -> str:
     return value
 
 
+def _unambiguous(url: str) -> str:
+    """Return ``url`` if every parser reads its user, password and host alike.
+
+    An unencoded ``#`` ends the host part where the password was meant to go on,
+    so the rest of the password is read as the host (and then printed in every
+    connection error); a second ``@`` splits the credentials differently in
+    Python (at the last) and in libpq (at the first). Neither has a meaning
+    unencoded in a database or Redis URL.
+
+    Raises:
+        ValueError: Saying to percent-encode, without any part of the URL.
+    """
+    credentials_and_host = re.split(r"[/?]", url.partition("://")[2], maxsplit=1)[0]
+    if (
+        "#" in url
+        or url.count("@") > 1
+        or ("@" in url and "@" not in credentials_and_host)
+    ):
+        raise ValueError(_PERCENT_ENCODE)
+    return url
+
+
 def _database_url(value: SecretStr) -> SecretStr:
+    url = _unambiguous(value.get_secret_value())
     try:
-        config = dj_database_url.parse(value.get_secret_value())
+        config = dj_database_url.parse(url)
     except Exception:  # any parse failure means the same: not a usable URL
         config = None
     if not config or not config.get("ENGINE"):
@@ -126,12 +199,23 @@ def _database_url(value: SecretStr) -> SecretStr:
             "postgres://user:password@host:5432/name or sqlite:///path/db.sqlite3 "
             "(percent-encode special characters in the password)"
         )
+    options = config.get("OPTIONS") or {}
+    if (
+        not config.get("NAME")
+        and config["ENGINE"] in _NAMED_DATABASES
+        and "service" not in options
+    ):
+        raise ValueError(
+            "expected the database name after the host, e.g. "
+            "postgres://user:password@host:5432/name"
+        )
     return value
 
 
 def _redis_url(value: SecretStr) -> SecretStr:
+    url = _unambiguous(value.get_secret_value())
     try:
-        parts = urlsplit(value.get_secret_value())
+        parts = urlsplit(url)
         valid = parts.scheme in _REDIS_SCHEMES and (
             parts.scheme == "unix" or bool(parts.hostname)
         )
@@ -152,6 +236,10 @@ CommaList = Annotated[list[str], NoDecode, BeforeValidator(split_list)]
 Origins = Annotated[CommaList, AfterValidator(_origins)]
 """A list of origins, each with its scheme: ``https://example.com``."""
 
+Hosts = Annotated[CommaList, AfterValidator(_hosts)]
+"""A list of host patterns Django matches: ``api.example.com``, ``.example.com``
+(the domain and its subdomains) or ``*``."""
+
 Level = Annotated[LogLevel, BeforeValidator(_upper)]
 """A log level, in any case: ``info`` reads as ``INFO``."""
 
@@ -168,7 +256,9 @@ Rate = Annotated[str, AfterValidator(_rate)]
 """A DRF throttle rate: ``100/hour``."""
 
 DatabaseURL = Annotated[SecretStr, AfterValidator(_database_url)]
-"""A database URL that dj-database-url understands; kept secret."""
+"""A database URL that dj-database-url understands, with its database's name and
+its special characters percent-encoded; kept secret."""
 
 RedisURL = Annotated[SecretStr, AfterValidator(_redis_url)]
-"""A ``redis://``, ``rediss://`` or ``unix://`` URL; kept secret."""
+"""A ``redis://``, ``rediss://`` or ``unix://`` URL, its special characters
+percent-encoded; kept secret."""

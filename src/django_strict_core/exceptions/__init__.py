@@ -1,8 +1,10 @@
 """The error envelope: one JSON error format for every API failure.
 
 Public names: :func:`exception_handler` (DRF's ``EXCEPTION_HANDLER``), the
-:class:`ExceptionHandler` it delegates to, the pure :func:`flatten_errors`, and the
-payload types :class:`ErrorEnvelope` and :class:`Error`.
+:class:`ExceptionHandler` it delegates to, the pure :func:`flatten_errors`, the
+payload types :class:`ErrorEnvelope` and :class:`Error`, and
+:class:`ServiceUnavailable` with :func:`failed_backend`, which tell an unreachable
+database or cache from a bug.
 """
 
 from django_strict_core.exceptions.flatten import flatten_errors
@@ -11,6 +13,7 @@ from django_strict_core.exceptions.handler import (
     MalformedRequest,
     exception_handler,
 )
+from django_strict_core.exceptions.outages import ServiceUnavailable, failed_backend
 from django_strict_core.exceptions.payloads import Error, ErrorEnvelope, ErrorType
 
 __all__ = [
@@ -19,6 +22,8 @@ __all__ = [
     "ErrorType",
     "ExceptionHandler",
     "MalformedRequest",
+    "ServiceUnavailable",
     "exception_handler",
+    "failed_backend",
     "flatten_errors",
 ]

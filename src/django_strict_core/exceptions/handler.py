@@ -25,6 +25,7 @@ from rest_framework.views import set_rollback
 
 from django_strict_core.app_settings import app_settings
 from django_strict_core.exceptions.flatten import flatten_errors
+from django_strict_core.exceptions.outages import ServiceUnavailable, failed_backend
 from django_strict_core.exceptions.payloads import error_type_for
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest
 
+    from django_strict_core.exceptions.outages import Backend
     from django_strict_core.exceptions.payloads import ErrorEnvelope
     from django_strict_core.openapi.components import ErrorResponse
 
@@ -103,6 +105,9 @@ class ExceptionHandler:
     Attributes:
         is_unhandled: Whether the exception is a bug rather than an expected API
             failure; set by :meth:`convert_unhandled`.
+        failed_backend: ``"database"`` or ``"cache"`` when the exception is a
+            connection-level failure of one (answered 503); set by
+            :meth:`convert_unhandled`.
         documented_errors: The error responses a subclass adds (statuses and codes
             of its own), as :class:`~django_strict_core.openapi.ErrorResponse`
             entries; the OpenAPI schema documents them on every operation, or on
@@ -115,9 +120,10 @@ class ExceptionHandler:
         self.exc = exc
         self.context = context
         self.is_unhandled = False
+        self.failed_backend: Backend | None = None
 
     def run(self) -> Response | None:
-        """Handle the exception: convert, format, roll back, respond and report.
+        """Handle the exception: convert, throttle, format, roll back, respond, report.
 
         Returns:
             The envelope response, or ``None`` to let the exception propagate.
@@ -125,6 +131,7 @@ class ExceptionHandler:
         api_exception = self.convert_exception()
         if self.should_propagate():
             return None
+        api_exception = self.throttle_failed_authentication(api_exception)
         envelope = self.format_envelope(api_exception)
         self.set_rollback()
         response = self.get_response(api_exception, envelope)
@@ -162,14 +169,54 @@ class ExceptionHandler:
     def convert_unhandled(self) -> exceptions.APIException:
         """Turn a bug into a 500 with a generic detail, and mark it unhandled.
 
+        A connection-level failure of the database or the cache is no bug of the
+        request's: it becomes a 503 ``service_unavailable`` with ``Retry-After``
+        (:mod:`~django_strict_core.exceptions.outages`), reported all the same.
+
         Returns:
-            A 500 ``APIException``; under ``DEBUG`` its detail names the exception.
+            A 500 ``APIException`` or a 503 ``ServiceUnavailable``; under ``DEBUG``
+            its detail names the exception.
         """
         self.is_unhandled = True
         exc = self.exc
-        if settings.DEBUG:
-            return exceptions.APIException(f"{_qualified_name(exc)}: {exc}")
-        return exceptions.APIException()
+        detail = f"{_qualified_name(exc)}: {exc}" if settings.DEBUG else None
+        self.failed_backend = failed_backend(exc)
+        if self.failed_backend is not None:
+            return ServiceUnavailable(detail)
+        return exceptions.APIException(detail)
+
+    def throttle_failed_authentication(
+        self, exc: exceptions.APIException
+    ) -> exceptions.APIException:
+        """Throttle a request whose credentials failed like the anonymous one it is.
+
+        DRF checks a view's throttles only after authentication succeeded, so a
+        client trying made-up tokens (or passwords, with ``BasicAuthentication``)
+        would never spend any budget. A failed authentication runs the view's
+        throttles for the request, now anonymous: it costs what an anonymous
+        request costs, and once that budget is spent the answer is 429 with
+        ``Retry-After`` instead of 401. A view without throttles is left alone.
+
+        Args:
+            exc: The converted exception.
+
+        Returns:
+            ``exc``, or the ``Throttled`` exception of the view's throttles.
+        """
+        view = self.context.get("view")
+        request = self.context.get("request")
+        check_throttles = getattr(view, "check_throttles", None)
+        if (
+            not isinstance(exc, exceptions.AuthenticationFailed)
+            or request is None
+            or check_throttles is None
+        ):
+            return exc
+        try:
+            check_throttles(request)
+        except exceptions.Throttled as throttled:
+            return throttled
+        return exc
 
     def format_envelope(self, exc: exceptions.APIException) -> ErrorEnvelope:
         """Return the envelope for an ``APIException``.
@@ -222,21 +269,27 @@ class ExceptionHandler:
     def report(self, response: Response) -> None:
         """Report what Django would have reported had the exception reached it.
 
-        An unhandled exception is sent through ``got_request_exception`` (error
+        Every server error (5xx: a bug, an unreachable backend, an ``APIException``
+        with a 5xx status) is sent through ``got_request_exception`` (error
         trackers, the test client) and logged once with its traceback on
-        ``django.request``; the response is marked as logged so that Django does not
-        log it again. A ``SuspiciousOperation`` is logged on ``django.security.*``.
+        ``django.request``, naming the backend when one failed; the response is
+        marked as logged so that Django does not log it again. A
+        ``SuspiciousOperation`` is logged on ``django.security.*``.
 
         Args:
             response: The response that will be sent.
         """
         request = self.django_request
-        if self.is_unhandled:
+        if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
             signals.got_request_exception.send(sender=None, request=request)
+            message = "%s: %s"
+            args = [response.reason_phrase, getattr(request, "path", "")]
+            if self.failed_backend is not None:
+                message += " (the %s is unreachable: %s)"
+                args += [self.failed_backend, _qualified_name(self.exc)]
             log_response(
-                "%s: %s",
-                response.reason_phrase,
-                getattr(request, "path", ""),
+                message,
+                *args,
                 response=response,
                 request=request,
                 exception=self.exc,

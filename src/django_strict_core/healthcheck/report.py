@@ -15,6 +15,7 @@ class CheckResult:
         reason: ``None`` when healthy, else the short reason (``timeout``, ...).
         detail: The exception type and text, for DEBUG answers and the log.
         duration: Seconds the check took, up to its deadline.
+        exception: What the check raised, for the log's traceback.
     """
 
     key: str
@@ -22,6 +23,9 @@ class CheckResult:
     reason: str | None = None
     detail: str = ""
     duration: float = 0.0
+    exception: BaseException | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def ok(self) -> bool:

@@ -11,6 +11,10 @@ Three things keep probes cheap and bounded:
   (:mod:`~django_strict_core.healthcheck.calls`).
 * **An optional result cache** (``STRICT_CORE_HEALTH_CACHE_SECONDS``).
 
+The log tells of changes, not of runs: a check is logged when it starts failing
+(or fails for another reason) and when it passes again, so an outage probed every
+second writes two records per check and process, not one per probe.
+
 All of it belongs to one :class:`HealthRunner` per process, built from the settings
 and rebuilt when ``DATABASES``, ``CACHES`` or a ``STRICT_CORE_HEALTH_*`` setting
 changes, so no run, report or call is shared across a change.
@@ -69,6 +73,8 @@ class HealthRunner:
         self._lock = threading.Lock()
         self._run: asyncio.Task[HealthReport] | None = None
         self._last_report: tuple[float, HealthReport] | None = None
+        # The failing checks: each one's reason and when it began failing.
+        self._failing: dict[str, tuple[str, float]] = {}
 
     @classmethod
     def from_settings(cls) -> HealthRunner:
@@ -121,6 +127,7 @@ class HealthRunner:
         results = await asyncio.gather(*(self._run_one(check) for check in checks))
         report = HealthReport(tuple(results))
         self._last_report = (time.monotonic(), report)
+        self._log_changes(report)
         logger.debug(
             "Health checks finished in %.1f ms: %s",
             (time.monotonic() - started) * 1000,
@@ -141,39 +148,78 @@ class HealthRunner:
             if outcome is False:
                 raise CheckFailed("the check returned False")
         except asyncio.TimeoutError:
-            elapsed = time.monotonic() - started
-            logger.warning(
-                "Health check %r timed out after %.3f s (deadline %.3f s)",
-                check.key,
-                elapsed,
-                check.timeout,
-                extra={"health_check": check.key, "reason": TIMEOUT},
-            )
             return CheckResult(
                 check.key,
                 check.critical,
                 TIMEOUT,
                 f"no answer within {check.timeout:g} s",
-                elapsed,
+                time.monotonic() - started,
             )
         except Exception as exc:  # every failure must become a reason
-            reason = reason_for(exc)
-            logger.warning(
-                "Health check %r failed: %s",
-                check.key,
-                reason,
-                exc_info=exc,
-                extra={"health_check": check.key, "reason": reason},
-            )
             return CheckResult(
                 check.key,
                 check.critical,
-                reason,
+                reason_for(exc),
                 f"{type(exc).__name__}: {exc}",
                 time.monotonic() - started,
+                exception=exc,
             )
         return CheckResult(
             check.key, check.critical, duration=time.monotonic() - started
+        )
+
+    def _log_changes(self, report: HealthReport) -> None:
+        """Log each check that began failing, failed otherwise, or passes again.
+
+        A critical check's failure is an ``ERROR`` (the service is unhealthy), a
+        non-critical one's a ``WARNING``, each with the exception; passing again is
+        a ``WARNING`` saying for how long it failed.
+        """
+        now = time.monotonic()
+        with self._lock:
+            changed = []
+            for result in report.results:
+                before = self._failing.get(result.key)
+                if result.ok:
+                    if before is not None:
+                        del self._failing[result.key]
+                        changed.append((result, now - before[1]))
+                elif before is None or before[0] != result.reason:
+                    since = now if before is None else before[1]
+                    self._failing[result.key] = (str(result.reason), since)
+                    changed.append((result, 0.0))
+        for result, failed_for in changed:
+            _log_change(result, failed_for)
+
+
+def _log_change(result: CheckResult, failed_for: float) -> None:
+    extra = {"health_check": result.key, "reason": result.reason}
+    if result.ok:
+        logger.warning(
+            "Health check %r passes again after %.1f s failing",
+            result.key,
+            failed_for,
+            extra={**extra, "failed_seconds": round(failed_for, 3)},
+        )
+        return
+    level = logging.ERROR if result.critical else logging.WARNING
+    if result.reason == TIMEOUT:
+        logger.log(
+            level,
+            "Health check %r timed out after %.3f s (%s)",
+            result.key,
+            result.duration,
+            result.detail,
+            extra=extra,
+        )
+    else:
+        logger.log(
+            level,
+            "Health check %r failed: %s",
+            result.key,
+            result.reason,
+            exc_info=result.exception,
+            extra=extra,
         )
 
 

@@ -102,14 +102,28 @@ async def health(request: HttpRequest) -> HttpResponse:
     Returns:
         200 ``{"status": "healthy", "db": "ok", "cache": "ok", ...}`` when every
         critical check passes, else 503 ``{"status": "unhealthy", "db": "error:
-        timeout", ...}``.
+        timeout", ...}``, which Django does not log again: the checks' changes
+        are logged instead.
     """
     report = await run_checks()
-    return probe_response(
+    response = probe_response(
         request,
         report.as_dict(debug=settings.DEBUG),
         status=200 if report.healthy else 503,
     )
+    if not report.healthy:
+        # The runner logs each check when it starts failing and when it passes
+        # again; Django would log every unhealthy answer as an error (and mail it
+        # to ADMINS), once per probe for as long as the outage lasts.
+        log_response(
+            "%s: %s",
+            response.reason_phrase,
+            request.path,
+            response=response,
+            request=request,
+            level="debug",
+        )
+    return response
 
 
 @_probe

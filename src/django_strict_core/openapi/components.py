@@ -149,6 +149,13 @@ STATIC_ERRORS: dict[str, ErrorResponse] = {
         "A server error occurred.",
         "An unexpected server error.",
     ),
+    "503": ErrorResponse(
+        503,
+        ("service_unavailable",),
+        "The service is temporarily unavailable. Try again later.",
+        "A database or cache the request needs is unreachable; retry after the "
+        "given number of seconds.",
+    ),
 }
 """The error responses the library documents, by status."""
 

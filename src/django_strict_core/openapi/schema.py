@@ -165,6 +165,7 @@ class AutoSchema(SpectacularAutoSchema):
         if self.view.get_throttles():
             responses["429"] = self._static_response("429", extra, RETRY_AFTER)
         responses["500"] = self._static_response("500", extra)
+        responses["503"] = self._static_response("503", extra, RETRY_AFTER)
         for status_code in extra:
             if status_code not in responses:
                 responses[status_code] = self._static_response(status_code, extra)

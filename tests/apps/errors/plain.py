@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.views.decorators.http import require_POST
 
+from tests.apps.errors.views import use_backend
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -25,6 +27,18 @@ def fail(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == "gone":
         return HttpResponseNotFound("gone, by the view's own choice")
     raise RuntimeError(PLAIN_SECRET)
+
+
+def backend(request: HttpRequest, kind: str, alias: str) -> HttpResponse:
+    """Use a database or cache alias outside DRF."""
+    use_backend(kind, alias)
+    return HttpResponse("used")
+
+
+def remember(request: HttpRequest) -> HttpResponse:
+    """Write to the session, which the session middleware then saves."""
+    request.session["seen"] = True
+    return HttpResponse("remembered")
 
 
 @require_POST

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("tests.urls")),
     path("site/fail/<str:kind>/", plain.fail),
     path("site/submit/", plain.submit),
+    path("site/remember/", plain.remember),
 ]
 
 handler400 = "django_strict_core.views.bad_request"

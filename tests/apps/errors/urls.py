@@ -6,6 +6,7 @@ from tests.apps.errors import plain, views
 
 urlpatterns = [
     path("fail/<str:kind>/", views.FailView.as_view()),
+    path("backend/<str:kind>/<str:alias>/", views.BackendView.as_view()),
     path("orders/", views.OrderView.as_view()),
     path("items/bulk/", views.BulkItemView.as_view()),
     path("widgets/", views.WidgetListView.as_view()),
@@ -20,4 +21,6 @@ urlpatterns = [
     path("signed-out/", views.SignedOutView.as_view()),
     path("plain/fail/<str:kind>/", plain.fail),
     path("plain/submit/", plain.submit),
+    path("plain/backend/<str:kind>/<str:alias>/", plain.backend),
+    path("plain/remember/", plain.remember),
 ]

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.cache import caches
 from django.core.exceptions import (
     BadRequest,
     PermissionDenied as DjangoPermissionDenied,
     SuspiciousOperation,
     ValidationError as DjangoValidationError,
 )
+from django.db import connections
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -109,6 +111,28 @@ class FailView(APIView):
     def get(self, request: Request, kind: str) -> Response:
         """Raise the named failure."""
         FAILURES[kind]()
+        return Response({"kind": kind})
+
+
+def use_backend(kind: str, alias: str) -> None:
+    """Connect to the database alias, or read from the cache alias, named."""
+    if kind == "database":
+        connections[alias].ensure_connection()
+    else:
+        caches[alias].get("strict-core-tests-probe")
+
+
+class BackendView(APIView):
+    """``GET /backend/<kind>/<alias>/`` uses a database or cache alias."""
+
+    authentication_classes: ClassVar[list[type[Any]]] = []
+    permission_classes: ClassVar[list[type[Any]]] = [AllowAny]
+    throttle_classes: ClassVar[list[type[Any]]] = []
+    serializer_class = MessageSerializer
+
+    def get(self, request: Request, kind: str, alias: str) -> Response:
+        """Use the backend; answer what it said."""
+        use_backend(kind, alias)
         return Response({"kind": kind})
 
 

@@ -11,6 +11,8 @@ from apps.users.models import User
 from apps.users.tests.factories import PASSWORD, UserFactory
 
 if TYPE_CHECKING:
+    from django.test import Client
+    from pytest_django import Settings
     from rest_framework.test import APIClient
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +100,57 @@ class TestToken:
 
         assert response.status_code == 400
         assert response.json()["errors"][0]["code"] == "authorization"
+
+    def test_the_right_password_is_refused_once_failures_spent_the_budget(
+        self, api_client: APIClient, user: User, settings: Settings
+    ) -> None:
+        limit = _login_budget(settings, 3)
+        url = reverse("users:token")
+        guess = {"username": user.username, "password": "wrong"}
+
+        wrong = [
+            api_client.post(url, guess, format="json").status_code for _ in range(limit)
+        ]
+        right = api_client.post(
+            url, {"username": user.username, "password": PASSWORD}, format="json"
+        )
+
+        assert wrong == [400] * limit
+        assert right.status_code == 429
+        assert right.json()["errors"][0]["code"] == "throttled"
+        assert int(right["Retry-After"]) > 0
+
+
+class TestAdminLogin:
+    def test_the_right_password_is_refused_once_failures_spent_the_budget(
+        self, client: Client, settings: Settings
+    ) -> None:
+        limit = _login_budget(settings, 3)
+        User.objects.create_superuser("root", "root@example.com", PASSWORD)
+
+        def sign_in(password: str) -> int:
+            return client.post(
+                "/admin/login/",
+                {"username": "root", "password": password, "next": "/admin/"},
+            ).status_code
+
+        wrong = [sign_in("wrong") for _ in range(limit)]
+
+        assert wrong == [200] * limit
+        assert sign_in(PASSWORD) == 429
+
+
+def _login_budget(settings: Settings, limit: int) -> int:
+    """Allow ``limit`` failed password checks per client and hour."""
+    rates = {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "login": f"{limit}/hour",
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": rates,
+    }
+    return limit
 
 
 class TestMe:
