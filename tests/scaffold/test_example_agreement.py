@@ -65,6 +65,7 @@ SAME = (
     "manage.py",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/test_deployment_files.py",
 )
 # Files whose example copy is the template's plus lines about the example's resource.
 EXAMPLE_ADDS_LINES = (
@@ -74,7 +75,7 @@ EXAMPLE_ADDS_LINES = (
     ".gitignore",
 )
 # What only one side has. The example: its resource, its end-to-end, reliability,
-# container and generated-client suites, its README. The template: its README and
+# container and generated-client suites with what finds their services, its README. The template: its README and
 # pyproject.toml (compared below).
 EXAMPLE_ONLY = (
     "apps/articles/",
@@ -82,6 +83,8 @@ EXAMPLE_ONLY = (
     "tests/reliability/",
     "tests/containers/",
     "tests/clients/",
+    "tests/services.py",
+    "tests/test_services.py",
     "README.md",
 )
 TEMPLATE_ONLY = ("README.md-tpl", "pyproject.toml-tpl", ".env.example-tpl")

@@ -68,6 +68,7 @@ PROJECT_FILES = {
     "pyproject.toml",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/test_deployment_files.py",
 }
 # What a generated file must never carry: template syntax, or text left to fill in.
 UNFINISHED = re.compile(

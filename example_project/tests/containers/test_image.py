@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django_strict_core.testing import ProxyProcess
 
 from tests.containers import podman
-from tests.reliability.proxy import ProxyProcess
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -184,7 +184,7 @@ def test_the_healthcheck_is_healthy_on_the_port_the_app_binds(serving: str) -> N
 def test_the_healthcheck_turns_unhealthy_when_the_database_is_unreachable(
     runtime_image: str, production_env: dict[str, str], fault: str
 ) -> None:
-    proxies = ProxyProcess({"db": ("127.0.0.1", 5432)}, cwd=str(podman.PROJECT))
+    proxies = ProxyProcess({"db": ("127.0.0.1", 5432)})
     database = production_env["DATABASE_URL"].replace(
         ":5432/", f":{proxies.ports['db']}/"
     )
@@ -193,7 +193,7 @@ def test_the_healthcheck_turns_unhealthy_when_the_database_is_unreachable(
         podman.wait_for_health(name, "healthy")
         proxies.set_mode("db", fault)
         seconds = podman.wait_for_health(name, "unhealthy", timeout=60)
-        proxies.set_mode("db", "pass")
+        proxies.set_mode("db", "forward")
         recovered = podman.wait_for_health(name, "healthy", timeout=60)
     finally:
         proxies.close()
