@@ -210,9 +210,26 @@ def test_an_existing_project_directory_is_refused(
         run_startproject("shop")
 
 
-def test_a_missing_target_directory_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="does not exist"):
-        run_startproject("shop", str(tmp_path / "missing"))
+def test_a_missing_target_directory_is_created(tmp_path: Path) -> None:
+    target = tmp_path / "services" / "shop"
+
+    startproject.render_project(
+        startproject.Command(), "shop", target, python_version="3.12"
+    )
+
+    assert (target / "manage.py").is_file()
+    assert (target / "config" / "settings.py").is_file()
+
+
+def test_a_directory_made_for_a_refused_name_is_removed(tmp_path: Path) -> None:
+    target = tmp_path / "made"
+
+    with pytest.raises(CommandError, match="is not a valid project name"):
+        startproject.render_project(
+            startproject.Command(), "not-valid", target, python_version="3.12"
+        )
+
+    assert not target.exists()
 
 
 def test_an_unsupported_python_is_refused(tmp_path: Path) -> None:

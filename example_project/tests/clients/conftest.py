@@ -8,6 +8,7 @@ without the services or the tools (a failure when ``STRICT_CORE_REQUIRE_SERVICES
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -71,10 +72,32 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
                 stack.stop()
 
 
+# Deployed, the schema is for staff only (STRICT_CORE_SCHEMA_ACCESS, docs/api-docs.md).
+STAFF_TOKEN = (
+    "from django.contrib.auth import get_user_model\n"
+    "from rest_framework.authtoken.models import Token\n"
+    "user = get_user_model().objects.create_user(\n"
+    "    username='schema-reader', email='schema-reader@example.com', is_staff=True\n"
+    ")\n"
+    "print(Token.objects.create(user=user).key)\n"
+)
+
+
 @pytest.fixture(scope="module")
 def schema(running: Running) -> dict[str, Any]:
-    """The OpenAPI document the running example serves at ``/api/schema/``."""
-    answer = request(f"{running.stack.https}/api/schema/?format=json")
+    """The OpenAPI document the running example serves at ``/api/schema/``.
+
+    It is read as a staff user would, with a token; anonymously it is refused.
+    """
+    url = f"{running.stack.https}/api/schema/?format=json"
+    printed = running.stack.manage("shell", "-c", STAFF_TOKEN).stdout
+    # The key is 40 hexadecimal digits; the command's JSON log lines may surround it.
+    found = re.search(r"^([0-9a-f]{40})$", printed, re.MULTILINE)
+    assert found, printed
+    token = found.group(1)
+    anonymous = request(url)
+    answer = request(url, headers={"Authorization": f"Token {token}"})
+    assert anonymous.status in {401, 403}, anonymous.body
     assert answer.status == 200, answer.body
     document: dict[str, Any] = answer.json()
     return document

@@ -76,7 +76,9 @@ def register_checks() -> None:
     register(check_environment_settings, TAG, Tags.security)
     register(check_baseline_kept, TAG, Tags.security)
     register(check_project_settings_kept, TAG)
-    register(check_database_url, TAG, Tags.database)
+    # Not Tags.database: Django 6.1 runs those only with --database, and this check
+    # reads settings, never a connection.
+    register(check_database_url, TAG, Tags.security)
     register(check_required_apps, TAG)
     register(check_token_authentication, TAG, Tags.security)
     register(check_page_ordering, TAG, Tags.urls)

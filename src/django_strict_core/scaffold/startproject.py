@@ -53,7 +53,8 @@ class Command(TemplateFiles):
         parser.add_argument(
             "directory",
             nargs="?",
-            help="An existing directory to create the project in (default: ./NAME).",
+            help="The directory to create the project in, made when missing "
+            "(default: ./NAME).",
         )
         parser.add_argument(
             "--python",
@@ -110,7 +111,9 @@ def render_project(
     Args:
         command: The command instance.
         name: The project's name.
-        target: An existing directory; ``None`` creates ``./<name>``.
+        target: The directory to render into, made (with its parents) when
+            missing, as Django 6.0's ``startproject`` does; ``None`` creates
+            ``./<name>``.
         python_version: One of :data:`PYTHON_VERSIONS`.
         verbosity: Django's verbosity level.
 
@@ -123,15 +126,26 @@ def render_project(
             f"Python {python_version} is not supported: choose one of "
             f"{', '.join(PYTHON_VERSIONS)}."
         )
-    command.render(
-        "project",
-        name,
-        target,
-        python_version=python_version,
-        python_target="py" + python_version.replace(".", ""),
-        strict_core_version=django_strict_core.__version__,
-        verbosity=verbosity,
-    )
+    # Django 5.2 refuses a missing directory and 6.0 creates it: created here, the
+    # command behaves alike on every supported Django.
+    made = target is not None and not target.exists()
+    if made:
+        assert target is not None
+        target.mkdir(parents=True)
+    try:
+        command.render(
+            "project",
+            name,
+            target,
+            python_version=python_version,
+            python_target="py" + python_version.replace(".", ""),
+            strict_core_version=django_strict_core.__version__,
+            verbosity=verbosity,
+        )
+    except CommandError:
+        if made and target is not None and not any(target.iterdir()):
+            target.rmdir()
+        raise
     top_dir = Path.cwd() / name if target is None else target
     (top_dir / "manage.py").chmod(0o755)
 
