@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +16,7 @@ from django.test import AsyncClient, Client, RequestFactory
 from django_strict_core.debug import DebugEnvelopeMiddleware, EnvelopeReporter
 from tests.apps.errors.middleware import MIDDLEWARE_SECRET
 from tests.apps.errors.plain import PLAIN_SECRET
+from tests.support.uvicorn import UvicornServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -290,77 +285,21 @@ PROFILES = {
 }
 
 
-class Server:
-    """uvicorn serving the envelope test project on a loopback socket."""
+class Server(UvicornServer):
+    """uvicorn serving the envelope test project in one profile."""
 
     def __init__(self, profile: str) -> None:
-        self.profile = profile
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
-        }
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "django.core.asgi:get_asgi_application",
-                "--fd",
-                str(self.socket.fileno()),
-                "--no-access-log",
-            ],
-            env={
-                **base,
-                "DJANGO_SETTINGS_MODULE": "tests.projects.envelope.settings",
-                **PROFILES[profile],
-            },
-            cwd=ROOT,
-            pass_fds=(self.socket.fileno(),),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        super().__init__(
+            "tests.projects.envelope.settings",
+            PROFILES[profile],
+            # As nginx says it, for the SSL redirect of production.
+            headers={"Host": "localhost", "X-Forwarded-Proto": "https"},
         )
+        self.profile = profile
 
     def get(self, path: str, **headers: str) -> tuple[int, str, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        try:
-            connection.request(
-                "GET",
-                path,
-                headers={
-                    "Host": "localhost",
-                    # As nginx says it, for the SSL redirect of production.
-                    "X-Forwarded-Proto": "https",
-                    **headers,
-                },
-            )
-            response = connection.getresponse()
-            return response.status, response.headers["Content-Type"], response.read()
-        finally:
-            connection.close()
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(self.stop())
-            try:
-                if self.get("/api/health/live/")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"uvicorn did not start:\n{self.stop()}")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        output, _ = self.process.communicate(timeout=15)
-        self.socket.close()
-        return output
+        status, received, body = self.request(path, headers=headers)
+        return status, received["Content-Type"], body
 
 
 @pytest.fixture(scope="module", params=sorted(PROFILES))

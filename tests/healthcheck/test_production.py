@@ -2,99 +2,43 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from django_strict_core.testing import closed_port
+from tests.support.uvicorn import UvicornServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from email.message import Message
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP"
 POD_IP_HOST = "10.42.0.17:8000"
 
 
-class Server:
-    """A uvicorn process serving the deploy project on a loopback socket."""
+class Server(UvicornServer):
+    """The deploy project in production, asked with the pod IP as ``Host``."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
-        }
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "django.core.asgi:get_asgi_application",
-                "--fd",
-                str(self.socket.fileno()),
-                "--no-access-log",
-            ],
-            env={
-                **base,
-                "DJANGO_SETTINGS_MODULE": "tests.projects.deploy.settings",
+        super().__init__(
+            "tests.projects.deploy.settings",
+            {
                 "DJANGO_ENV": "production",
                 "DJANGO_SECRET_KEY": STRONG_KEY,
                 "DJANGO_ALLOWED_HOSTS": "api.example.com",
                 **env,
             },
-            cwd=ROOT,
-            pass_fds=(self.socket.fileno(),),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+            headers={"Host": POD_IP_HOST},
         )
-
-    def request(
-        self, path: str, *, method: str = "GET", host: str = POD_IP_HOST
-    ) -> tuple[int, Message, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        try:
-            connection.request(method, path, headers={"Host": host})
-            response = connection.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            connection.close()
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(self.stop())
-            try:
-                if self.request("/api/health/live/")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"uvicorn did not start:\n{self.stop()}")
-
-    def stop(self) -> str:
-        self.process.terminate()
-        output, _ = self.process.communicate(timeout=15)
-        self.socket.close()
-        return output
 
 
 @pytest.fixture
-def serve(postgres_url: str, redis_url: str) -> Iterator[type[Server]]:
+def serve(postgres_url: str, redis_url: str) -> Iterator[Callable[..., Server]]:
     servers: list[Server] = []
 
     def start(**env: str) -> Server:
@@ -103,14 +47,14 @@ def serve(postgres_url: str, redis_url: str) -> Iterator[type[Server]]:
         server.wait_until_serving()
         return server
 
-    yield start  # type: ignore[misc]
+    yield start
     for server in servers:
         if server.process.poll() is None:
             server.stop()
 
 
 def test_a_plain_http_probe_to_the_pod_ip_gets_the_documented_answer(
-    serve: type[Server],
+    serve: Callable[..., Server],
 ) -> None:
     server = serve()
 
@@ -125,7 +69,9 @@ def test_a_plain_http_probe_to_the_pod_ip_gets_the_documented_answer(
     assert other_status == 400  # ALLOWED_HOSTS still guards everything else
 
 
-def test_the_probe_module_passes_against_the_real_server(serve: type[Server]) -> None:
+def test_the_probe_module_passes_against_the_real_server(
+    serve: Callable[..., Server],
+) -> None:
     server = serve()
 
     result = subprocess.run(
@@ -146,7 +92,7 @@ def test_the_probe_module_passes_against_the_real_server(serve: type[Server]) ->
 
 
 def test_a_failure_shows_a_short_reason_and_logs_the_details(
-    serve: type[Server],
+    serve: Callable[..., Server],
 ) -> None:
     port = closed_port()
     server = serve(REDIS_URL=f"redis://:hunter2@127.0.0.1:{port}/0")
