@@ -128,10 +128,10 @@ def render_project(
         )
     # Django 5.2 refuses a missing directory and 6.0 creates it: created here, the
     # command behaves alike on every supported Django.
-    made = target is not None and not target.exists()
-    if made:
-        assert target is not None
+    made: Path | None = None
+    if target is not None and not target.exists():
         target.mkdir(parents=True)
+        made = target
     try:
         command.render(
             "project",
@@ -143,8 +143,8 @@ def render_project(
             verbosity=verbosity,
         )
     except CommandError:
-        if made and target is not None and not any(target.iterdir()):
-            target.rmdir()
+        if made is not None and not any(made.iterdir()):
+            made.rmdir()
         raise
     top_dir = Path.cwd() / name if target is None else target
     (top_dir / "manage.py").chmod(0o755)

@@ -219,6 +219,7 @@ class FaultProxy:
                 self._pump(upstream_reader, writer),
             )
         except (OSError, asyncio.TimeoutError):
+            # The backend refused or dropped the link: it ends, as a real one would.
             pass
         except asyncio.CancelledError:
             # Cut by refuse or close; ending normally keeps asyncio's stream
