@@ -159,6 +159,20 @@ def _build(project: Path, tag: str, *extra: str) -> Build:
     return Build(tag, result.returncode, result.stdout, time.monotonic() - started)
 
 
+def run_detached(image: str, env: dict[str, str], *options: str) -> str:
+    """Start a detached container in its own network namespace; return its name.
+
+    The machine's loopback is reachable from it as 10.0.2.2.
+    """
+    name = f"strict-containers-{RUN_ID}-{uuid.uuid4().hex[:8]}"
+    env_args = [f"--env={key}={value}" for key, value in env.items()]
+    podman(
+        "run", "--detach", f"--name={name}", f"--label={LABEL}",
+        "--network=slirp4netns:allow_host_loopback=true", *env_args, *options, image,
+    )  # fmt: skip
+    return name
+
+
 def inspect(kind: str, name: str) -> dict[str, Any]:
     """Return ``podman KIND inspect NAME`` as a dictionary."""
     info: list[dict[str, Any]] = json.loads(podman(kind, "inspect", name).stdout)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.containers import podman
-from tests.containers.test_image import free_port, run
+from tests.e2e.stack import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -90,7 +90,7 @@ def generated_serving(
 ) -> Iterator[str]:
     """The generated image serving on a port that is not 8000, nothing writable."""
     port = str(free_port())
-    name = run(
+    name = podman.run_detached(
         generated_image, {**production_env, "PORT": port},
         "--read-only", "--read-only-tmpfs=false",
     )  # fmt: skip

@@ -11,7 +11,6 @@ read-only root filesystem and no writable ``/tmp``, as Kubernetes'
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ import pytest
 from django_strict_core.testing import ProxyProcess
 
 from tests.containers import podman
+from tests.e2e.stack import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -30,23 +30,6 @@ SHELLS_AND_PACKAGE_MANAGERS = (
     "sh", "bash", "dash", "ash", "busybox", "apt", "apt-get", "dpkg", "apk",
     "pip", "pip3", "pip3.13", "curl", "wget",
 )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def run(image: str, env: dict[str, str], *options: str) -> str:
-    """Start a detached container in its own network namespace; return its name."""
-    name = f"strict-containers-{podman.RUN_ID}-{free_port()}"
-    env_args = [f"--env={key}={value}" for key, value in env.items()]
-    podman.podman(
-        "run", "--detach", f"--name={name}", f"--label={podman.LABEL}",
-        "--network=slirp4netns:allow_host_loopback=true", *env_args, *options, image,
-    )  # fmt: skip
-    return name
 
 
 def python_in(image: str, code: str, env: dict[str, str] | None = None) -> str:
@@ -72,7 +55,7 @@ def image_root(runtime_image: str) -> Iterator[Path]:
 def serving(runtime_image: str, production_env: dict[str, str]) -> Iterator[str]:
     """The image serving on a port that is not 8000, with nothing writable."""
     port = str(free_port())
-    name = run(
+    name = podman.run_detached(
         runtime_image, {**production_env, "PORT": port},
         "--read-only", "--read-only-tmpfs=false",
     )  # fmt: skip
@@ -188,7 +171,9 @@ def test_the_healthcheck_turns_unhealthy_when_the_database_is_unreachable(
     database = production_env["DATABASE_URL"].replace(
         ":5432/", f":{proxies.ports['db']}/"
     )
-    name = run(runtime_image, {**production_env, "DATABASE_URL": database})
+    name = podman.run_detached(
+        runtime_image, {**production_env, "DATABASE_URL": database}
+    )
     try:
         podman.wait_for_health(name, "healthy")
         proxies.set_mode("db", fault)
